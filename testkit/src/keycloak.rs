@@ -51,13 +51,20 @@ pub struct CreatedClient {
 impl Keycloak {
     /// The server at `base_url`, with the other settings from the environment (see above).
     pub fn at(base_url: String) -> Self {
-        let var = |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
+        let var =
+            |name: &str, default: &str| std::env::var(name).unwrap_or_else(|_| default.to_owned());
         Self::new(
             base_url,
             var("APS_KEYCLOAK_REALM", "apigw"),
             var("APS_KEYCLOAK_MANAGEMENT_CLIENT_ID", "aps-management"),
-            var("APS_KEYCLOAK_MANAGEMENT_CLIENT_SECRET", "aps-management-secret"),
-            (var("KEYCLOAK_ADMIN_USER", "admin"), var("KEYCLOAK_ADMIN_PASSWORD", "admin")),
+            var(
+                "APS_KEYCLOAK_MANAGEMENT_CLIENT_SECRET",
+                "aps-management-secret",
+            ),
+            (
+                var("KEYCLOAK_ADMIN_USER", "admin"),
+                var("KEYCLOAK_ADMIN_PASSWORD", "admin"),
+            ),
         )
     }
 
@@ -135,7 +142,10 @@ impl Keycloak {
     /// # Errors
     ///
     /// When Keycloak cannot be reached or does not answer with JSON.
-    pub async fn token_response(&self, form: &[(&str, &str)]) -> Result<(StatusCode, Value), Error> {
+    pub async fn token_response(
+        &self,
+        form: &[(&str, &str)],
+    ) -> Result<(StatusCode, Value), Error> {
         let request = self.http.post(self.token_endpoint()).form(form);
         let (status, body) = send(request, "POST token endpoint").await?;
         Ok((status, parse(&body, "token endpoint")?))
@@ -146,8 +156,16 @@ impl Keycloak {
     /// # Errors
     ///
     /// When Keycloak refuses the credentials or cannot be reached.
-    pub async fn client_credentials_token(&self, client_id: &str, secret: &str) -> Result<String, Error> {
-        let form = [("grant_type", "client_credentials"), ("client_id", client_id), ("client_secret", secret)];
+    pub async fn client_credentials_token(
+        &self,
+        client_id: &str,
+        secret: &str,
+    ) -> Result<String, Error> {
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", client_id),
+            ("client_secret", secret),
+        ];
         let (status, body) = self.token_response(&form).await?;
         access_token(status, &body, client_id)
     }
@@ -168,14 +186,21 @@ impl Keycloak {
     ///
     /// When Keycloak refuses the admin credentials or cannot be reached.
     pub async fn admin_token(&self) -> Result<String, Error> {
-        let url = format!("{}/realms/master/protocol/openid-connect/token", self.base_url);
+        let url = format!(
+            "{}/realms/master/protocol/openid-connect/token",
+            self.base_url
+        );
         let form = [
             ("grant_type", "password"),
             ("client_id", "admin-cli"),
             ("username", self.admin_user.as_str()),
             ("password", self.admin_password.as_str()),
         ];
-        let (status, body) = send(self.http.post(url).form(&form), "POST master token endpoint").await?;
+        let (status, body) = send(
+            self.http.post(url).form(&form),
+            "POST master token endpoint",
+        )
+        .await?;
         access_token(status, &parse(&body, "master token endpoint")?, "admin-cli")
     }
 
@@ -192,7 +217,14 @@ impl Keycloak {
         body: Option<&Value>,
     ) -> Result<AdminResponse, Error> {
         let token = self.management_token().await?;
-        admin_call(&self.http, &token, method, &format!("{}{path}", self.admin_url()), body).await
+        admin_call(
+            &self.http,
+            &token,
+            method,
+            &format!("{}{path}", self.admin_url()),
+            body,
+        )
+        .await
     }
 
     /// Creates a client from a `ClientRepresentation` as the management client.
@@ -201,8 +233,13 @@ impl Keycloak {
     ///
     /// When Keycloak refuses the representation.
     pub async fn create_client(&self, representation: Value) -> Result<CreatedClient, Error> {
-        let client_id = representation["clientId"].as_str().unwrap_or_default().to_owned();
-        let created = self.management_call(Method::POST, "/clients", Some(&representation)).await?;
+        let client_id = representation["clientId"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let created = self
+            .management_call(Method::POST, "/clients", Some(&representation))
+            .await?;
         let id = created
             .location
             .as_deref()
@@ -210,7 +247,11 @@ impl Keycloak {
             .ok_or_else(|| Error::new(format!("creating client {client_id}: no Location header")))?
             .to_owned();
         let secret = representation["secret"].as_str().map(str::to_owned);
-        Ok(CreatedClient { id, client_id, secret })
+        Ok(CreatedClient {
+            id,
+            client_id,
+            secret,
+        })
     }
 
     /// Creates an enabled confidential client with a secret and service accounts only, the shape
@@ -220,7 +261,8 @@ impl Keycloak {
     ///
     /// When Keycloak refuses the client.
     pub async fn create_confidential_client(&self, prefix: &str) -> Result<CreatedClient, Error> {
-        self.create_client(consumer_client(&unique_id(prefix))).await
+        self.create_client(consumer_client(&unique_id(prefix)))
+            .await
     }
 
     /// Reads a client's representation.
@@ -229,7 +271,9 @@ impl Keycloak {
     ///
     /// When the client does not exist.
     pub async fn client(&self, id: &str) -> Result<Value, Error> {
-        let response = self.management_call(Method::GET, &format!("/clients/{id}"), None).await?;
+        let response = self
+            .management_call(Method::GET, &format!("/clients/{id}"), None)
+            .await?;
         parse(&response.body, "GET client")
     }
 
@@ -245,9 +289,13 @@ impl Keycloak {
                 target.insert(key.clone(), value.clone());
             }
         }
-        self.management_call(Method::PUT, &format!("/clients/{id}"), Some(&representation))
-            .await
-            .map(drop)
+        self.management_call(
+            Method::PUT,
+            &format!("/clients/{id}"),
+            Some(&representation),
+        )
+        .await
+        .map(drop)
     }
 
     /// Enables or disables a client (the approval step of an access request).
@@ -276,7 +324,9 @@ impl Keycloak {
     ///
     /// When no such scope exists or Keycloak refuses the change.
     pub async fn add_default_scope(&self, id: &str, scope: &str) -> Result<(), Error> {
-        let scopes = self.management_call(Method::GET, "/client-scopes", None).await?;
+        let scopes = self
+            .management_call(Method::GET, "/client-scopes", None)
+            .await?;
         let scopes = parse(&scopes.body, "GET client-scopes")?;
         let scope_id = scopes
             .as_array()
@@ -286,7 +336,9 @@ impl Keycloak {
             .and_then(|s| s["id"].as_str())
             .ok_or_else(|| Error::new(format!("client scope {scope:?} not found in the realm")))?;
         let path = format!("/clients/{id}/default-client-scopes/{scope_id}");
-        self.management_call(Method::PUT, &path, None).await.map(drop)
+        self.management_call(Method::PUT, &path, None)
+            .await
+            .map(drop)
     }
 }
 
@@ -358,7 +410,11 @@ pub(crate) async fn admin_call(
     if !status.is_success() {
         return Err(Error::new(format!("{what}: {status}: {body}")));
     }
-    Ok(AdminResponse { status, location, body })
+    Ok(AdminResponse {
+        status,
+        location,
+        body,
+    })
 }
 
 async fn send(request: RequestBuilder, what: &str) -> Result<(StatusCode, String), Error> {
@@ -375,7 +431,8 @@ async fn send(request: RequestBuilder, what: &str) -> Result<(StatusCode, String
 }
 
 pub(crate) fn parse(body: &str, what: &str) -> Result<Value, Error> {
-    serde_json::from_str(body).map_err(|e| Error::new(format!("{what}: not JSON ({e}): {body:.200}")))
+    serde_json::from_str(body)
+        .map_err(|e| Error::new(format!("{what}: not JSON ({e}): {body:.200}")))
 }
 
 fn access_token(status: StatusCode, body: &Value, client_id: &str) -> Result<String, Error> {

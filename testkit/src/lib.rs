@@ -20,7 +20,9 @@ mod policy;
 pub mod provision;
 
 pub use error::Error;
-pub use keycloak::{AdminResponse, CreatedClient, Keycloak, SHORT_LIFESPAN_ATTRIBUTE, consumer_client, unique_id};
+pub use keycloak::{
+    AdminResponse, CreatedClient, Keycloak, SHORT_LIFESPAN_ATTRIBUTE, consumer_client, unique_id,
+};
 pub use policy::{Presence, SKIP_LINE, keycloak_presence};
 
 /// The Keycloak that the tests use, or `None` (with a visible `skipped:` line) when there is

@@ -20,9 +20,14 @@ pub fn keycloak_presence(var: impl Fn(&str) -> Option<String>) -> Presence {
         return Presence::Available(url.trim().trim_end_matches('/').to_owned());
     }
     let ci = var("CI").is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1");
-    let required = var("APS_REQUIRE_KEYCLOAK").is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
+    let required =
+        var("APS_REQUIRE_KEYCLOAK").is_some_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
     if ci || required {
-        let why = if ci { "CI=true" } else { "APS_REQUIRE_KEYCLOAK=1" };
+        let why = if ci {
+            "CI=true"
+        } else {
+            "APS_REQUIRE_KEYCLOAK=1"
+        };
         return Presence::Required(format!(
             "this test needs Keycloak and {why} forbids skipping it, but KEYCLOAK_URL is not set: \
              run scripts/test.sh (it installs and starts Keycloak), or export KEYCLOAK_URL"
@@ -36,12 +41,20 @@ mod tests {
     use super::*;
 
     fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        move |name| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| (*v).to_owned())
+        move |name| {
+            pairs
+                .iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| (*v).to_owned())
+        }
     }
 
     #[test]
     fn url_set_means_available_without_trailing_slash() {
-        let p = keycloak_presence(env(&[("KEYCLOAK_URL", "http://127.0.0.1:18080/"), ("CI", "true")]));
+        let p = keycloak_presence(env(&[
+            ("KEYCLOAK_URL", "http://127.0.0.1:18080/"),
+            ("CI", "true"),
+        ]));
         assert_eq!(p, Presence::Available("http://127.0.0.1:18080".into()));
     }
 
@@ -55,17 +68,26 @@ mod tests {
         let Presence::Required(reason) = keycloak_presence(env(&[("CI", "true")])) else {
             panic!("CI=true must require Keycloak");
         };
-        assert!(reason.contains("CI=true") && reason.contains("KEYCLOAK_URL"), "{reason}");
+        assert!(
+            reason.contains("CI=true") && reason.contains("KEYCLOAK_URL"),
+            "{reason}"
+        );
     }
 
     #[test]
     fn aps_require_keycloak_without_url_fails() {
-        let p = keycloak_presence(env(&[("APS_REQUIRE_KEYCLOAK", "1"), ("KEYCLOAK_URL", "  ")]));
+        let p = keycloak_presence(env(&[
+            ("APS_REQUIRE_KEYCLOAK", "1"),
+            ("KEYCLOAK_URL", "  "),
+        ]));
         assert!(matches!(p, Presence::Required(r) if r.contains("APS_REQUIRE_KEYCLOAK=1")));
     }
 
     #[test]
     fn ci_false_still_skips() {
-        assert_eq!(keycloak_presence(env(&[("CI", "false")])), Presence::Skip(SKIP_LINE));
+        assert_eq!(
+            keycloak_presence(env(&[("CI", "false")])),
+            Presence::Skip(SKIP_LINE)
+        );
     }
 }

@@ -16,10 +16,16 @@ pub const REALMS: [(&str, &str); 2] = [
 ];
 
 /// The client scopes of the mission's custom-IdP profile.
-pub const CLIENT_SCOPES: [&str; 4] = ["Function1/read", "Function2/*", "Function3/write", "Function3/read"];
+pub const CLIENT_SCOPES: [&str; 4] = [
+    "Function1/read",
+    "Function2/*",
+    "Function3/write",
+    "Function3/read",
+];
 
 const AUDIENCE_MAPPER: &str = "oidc-audience-mapper";
-const REGISTRATION_POLICY: &str = "org.keycloak.services.clientregistration.policy.ClientRegistrationPolicy";
+const REGISTRATION_POLICY: &str =
+    "org.keycloak.services.clientregistration.policy.ClientRegistrationPolicy";
 
 /// Creates the test realms, their client scopes and the registration policy, where missing.
 /// Returns one line per step taken, for the log.
@@ -49,13 +55,24 @@ struct Admin<'a> {
 }
 
 impl Admin<'_> {
-    async fn call(&self, method: Method, path: &str, body: Option<&Value>) -> Result<String, Error> {
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<String, Error> {
         let url = format!("{}/admin/realms{path}", self.kc.base_url());
-        Ok(admin_call(self.kc.http(), &self.token, method, &url, body).await?.body)
+        Ok(admin_call(self.kc.http(), &self.token, method, &url, body)
+            .await?
+            .body)
     }
 
     async fn ensure_realm(&self, name: &str, realm: &Value) -> Result<String, Error> {
-        if self.call(Method::GET, &format!("/{name}"), None).await.is_ok() {
+        if self
+            .call(Method::GET, &format!("/{name}"), None)
+            .await
+            .is_ok()
+        {
             return Ok(format!("realm {name}: already there"));
         }
         self.call(Method::POST, "", Some(realm)).await?;
@@ -63,8 +80,18 @@ impl Admin<'_> {
     }
 
     async fn ensure_client_scope(&self, realm: &str, scope: &str) -> Result<String, Error> {
-        let existing = parse(&self.call(Method::GET, &format!("/{realm}/client-scopes"), None).await?, "client scopes")?;
-        if existing.as_array().into_iter().flatten().any(|s| s["name"] == scope) {
+        let existing = parse(
+            &self
+                .call(Method::GET, &format!("/{realm}/client-scopes"), None)
+                .await?,
+            "client scopes",
+        )?;
+        if existing
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|s| s["name"] == scope)
+        {
             return Ok(format!("client scope {scope}: already there"));
         }
         let representation = json!({
@@ -72,8 +99,12 @@ impl Admin<'_> {
             "protocol": "openid-connect",
             "attributes": { "include.in.token.scope": "true", "display.on.consent.screen": "false" },
         });
-        self.call(Method::POST, &format!("/{realm}/client-scopes"), Some(&representation))
-            .await?;
+        self.call(
+            Method::POST,
+            &format!("/{realm}/client-scopes"),
+            Some(&representation),
+        )
+        .await?;
         Ok(format!("client scope {scope}: created"))
     }
 
@@ -81,24 +112,37 @@ impl Admin<'_> {
     /// authenticated client registrations, as APS's custom-IdP setup asks.
     async fn allow_audience_mapper(&self, realm: &str) -> Result<String, Error> {
         let path = format!("/{realm}/components?type={REGISTRATION_POLICY}");
-        let components = parse(&self.call(Method::GET, &path, None).await?, "registration policies")?;
+        let components = parse(
+            &self.call(Method::GET, &path, None).await?,
+            "registration policies",
+        )?;
         let mut policy = components
             .as_array()
             .into_iter()
             .flatten()
-            .find(|c| c["providerId"] == "allowed-protocol-mappers" && c["subType"] == "authenticated")
+            .find(|c| {
+                c["providerId"] == "allowed-protocol-mappers" && c["subType"] == "authenticated"
+            })
             .cloned()
-            .ok_or_else(|| Error::new(format!("realm {realm}: no allowed-protocol-mappers policy")))?;
+            .ok_or_else(|| {
+                Error::new(format!("realm {realm}: no allowed-protocol-mappers policy"))
+            })?;
         let allowed = &mut policy["config"]["allowed-protocol-mapper-types"];
         let mut types: Vec<Value> = allowed.as_array().cloned().unwrap_or_default();
         if types.iter().any(|t| t == AUDIENCE_MAPPER) {
-            return Ok(format!("registration policy: {AUDIENCE_MAPPER} already allowed"));
+            return Ok(format!(
+                "registration policy: {AUDIENCE_MAPPER} already allowed"
+            ));
         }
         types.push(json!(AUDIENCE_MAPPER));
         *allowed = Value::Array(types);
         let id = policy["id"].as_str().unwrap_or_default().to_owned();
-        self.call(Method::PUT, &format!("/{realm}/components/{id}"), Some(&policy))
-            .await?;
+        self.call(
+            Method::PUT,
+            &format!("/{realm}/components/{id}"),
+            Some(&policy),
+        )
+        .await?;
         Ok(format!("registration policy: {AUDIENCE_MAPPER} allowed"))
     }
 }

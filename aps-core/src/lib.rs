@@ -8,3 +8,37 @@
 //!
 //! Who adds it: API providers and portal operators, usually through `aps-idp`; every other aps
 //! crate builds on it. It does no I/O and has no async code.
+//!
+//! # Quick start
+//! ```
+//! use aps_core::AccessPolicy;
+//! use serde_json::json;
+//!
+//! let policy = AccessPolicy::builder()
+//!     .issuer("https://loginproxy.gov.bc.ca/auth/realms/apigw")
+//!     .audience("ap-my-api")
+//!     .scope("Function1/read")
+//!     .build()?;
+//! assert!(policy.allows_issuer("https://loginproxy.gov.bc.ca/auth/realms/apigw"));
+//! assert!(policy.authorize(&json!({ "scope": "Function1/read" })).is_ok());
+//! # Ok::<(), aps_core::PolicyError>(())
+//! ```
+
+mod error;
+mod issuer_url;
+mod policy;
+mod scope;
+
+pub use error::{Error, Result};
+pub use issuer_url::IssuerUrlError;
+pub use policy::{
+    AccessPolicy, AccessPolicyBuilder, ClaimToVerify, ClientRole, Denial,
+    MAX_MAXIMUM_EXPIRATION_SECS, PolicyError, SUPPORTED_ALGORITHMS,
+};
+
+#[cfg(test)]
+fn _assert_impls() {
+    fn send_sync_clone<T: Send + Sync + Clone + 'static>() {}
+    send_sync_clone::<AccessPolicy>();
+    send_sync_clone::<Error>();
+}

@@ -1,0 +1,22 @@
+//! The crate's error type: one enum over the areas, each with its own typed detail.
+
+use crate::policy::PolicyError;
+
+/// Anything aps-core can refuse.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An access policy that cannot be enforced safely.
+    #[error(transparent)]
+    Policy(#[from] PolicyError),
+}
+
+impl Error {
+    /// Whether this is an invalid access policy.
+    pub fn is_policy(&self) -> bool {
+        matches!(self, Self::Policy(_))
+    }
+}
+
+/// `Result` with aps-core's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

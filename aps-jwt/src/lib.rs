@@ -4,3 +4,52 @@
 //! tokens that Keycloak issued (as the gateway's `jwt-keycloak` plugin does) and the JWT that the
 //! gateway signs for the upstream. `aps-client` uses it to sign client assertions
 //! (`private_key_jwt`).
+//!
+//! # Quick start: a client assertion
+//! ```
+//! use std::time::SystemTime;
+//! use aps_jwt::{ClientAssertion, SigningKey};
+//!
+//! let key = SigningKey::generate_p256()?; // or SigningKey::from_pem(&pem)?
+//! let assertion = ClientAssertion::builder("my-client", "https://idp.example/realms/apigw").build()?;
+//! let signed = assertion.sign(&key, SystemTime::now())?;
+//! // POST client_assertion_type=aps_jwt::CLIENT_ASSERTION_TYPE&client_assertion=<signed>
+//! # let _ = signed.expose_secret();
+//! // The public half, to register with the IdP:
+//! let jwks = key.public_jwks().to_json();
+//! # assert!(jwks.contains("\"use\":\"sig\""));
+//! # Ok::<(), aps_jwt::Error>(())
+//! ```
+//!
+//! # Design
+//! All cryptography goes through aws-lc-rs with keys parsed once (`SigningKey`,
+//! `VerifyingKey`), so no call re-parses a key. There is no `none` and no HMAC algorithm at
+//! all: an algorithm is always tied to an asymmetric key type.
+
+mod alg;
+mod assertion;
+mod encoding;
+mod error;
+mod jwk;
+mod jws;
+mod signing_key;
+mod verifying_key;
+
+pub use alg::{Algorithm, KeyType, UnsupportedAlgorithm};
+pub use assertion::{
+    CLIENT_ASSERTION_TYPE, ClientAssertion, ClientAssertionBuilder, SignedAssertion,
+};
+pub use error::{Error, KeyProblem, Result};
+pub use jwk::{Jwk, Jwks};
+pub use signing_key::SigningKey;
+pub use verifying_key::{VerifyingKey, verify_signature};
+
+#[allow(dead_code)]
+fn _assert_impls() {
+    fn send_sync_clone<T: Send + Sync + Clone>() {}
+    send_sync_clone::<SigningKey>();
+    send_sync_clone::<VerifyingKey>();
+    send_sync_clone::<ClientAssertion>();
+    send_sync_clone::<SignedAssertion>();
+    send_sync_clone::<Jwks>();
+}

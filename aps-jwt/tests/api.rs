@@ -1,0 +1,8 @@
+//! Public-API tests that need no network.
+
+mod support;
+
+mod api {
+    mod assertion;
+    mod keys;
+}

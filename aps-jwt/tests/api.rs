@@ -5,4 +5,5 @@ mod support;
 mod api {
     mod assertion;
     mod keys;
+    mod wycheproof;
 }

@@ -1,5 +1,6 @@
 //! The crate's error type: one enum over the areas, each with its own typed detail.
 
+use crate::document::LoadError;
 use crate::policy::PolicyError;
 
 /// Anything aps-core can refuse.
@@ -9,12 +10,23 @@ pub enum Error {
     /// An access policy that cannot be enforced safely.
     #[error(transparent)]
     Policy(#[from] PolicyError),
+    /// A file that could not be loaded (syntax or type errors, with positions).
+    #[error(transparent)]
+    Load(#[from] LoadError),
+    /// Writing YAML failed.
+    #[error("could not write YAML: {0}")]
+    Write(String),
 }
 
 impl Error {
     /// Whether this is an invalid access policy.
     pub fn is_policy(&self) -> bool {
         matches!(self, Self::Policy(_))
+    }
+
+    /// Whether a file could not be loaded.
+    pub fn is_load(&self) -> bool {
+        matches!(self, Self::Load(_))
     }
 }
 

@@ -24,17 +24,30 @@
 //! # Ok::<(), aps_core::PolicyError>(())
 //! ```
 
+mod document;
 mod error;
 mod issuer_url;
 mod policy;
+mod problem;
+mod profile;
 mod scope;
+mod secret;
 
+pub use document::{
+    CREDENTIAL_ISSUER_KIND, Document, Documents, LoadError, OtherDocument, load_json, load_yaml,
+};
 pub use error::{Error, Result};
 pub use issuer_url::IssuerUrlError;
 pub use policy::{
     AccessPolicy, AccessPolicyBuilder, ClaimToVerify, ClientRole, Denial,
     MAX_MAXIMUM_EXPIRATION_SECS, PolicyError, SUPPORTED_ALGORITHMS,
 };
+pub use problem::{Location, Problem, Severity};
+pub use profile::{
+    ClientAuthenticator, ClientMapper, ClientRegistration, CredentialIssuer, Environment,
+    EnvironmentDetail, Flow, Mode, UnknownValue,
+};
+pub use secret::{MASK, Secret};
 
 #[cfg(test)]
 fn _assert_impls() {

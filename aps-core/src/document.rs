@@ -1,0 +1,148 @@
+//! Files of `gwa apply` documents: loading (YAML or JSON), dispatch on `kind`, writing back.
+
+mod error;
+pub(crate) mod fields;
+mod json;
+pub(crate) mod node;
+mod write;
+mod yaml;
+
+use serde_json::Value;
+
+use crate::problem::Location;
+use crate::problem::Problem;
+use crate::profile::{CredentialIssuer, decode_credential_issuer};
+pub use error::LoadError;
+pub use json::load_json;
+pub use yaml::load_yaml;
+
+use fields::Sink;
+use node::{Node, NodeValue};
+
+/// The `kind` of an Authorization Profile document.
+pub const CREDENTIAL_ISSUER_KIND: &str = "CredentialIssuer";
+
+/// The documents of one file, in order, with the warnings found while loading them.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Documents {
+    /// Every non-empty document, in file order.
+    pub documents: Vec<Document>,
+    /// Warnings (unknown fields, documents without `kind`); errors make loading fail.
+    pub warnings: Vec<Problem>,
+}
+
+/// One document of a file.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Document {
+    /// `kind: CredentialIssuer`, modelled.
+    CredentialIssuer(Box<CredentialIssuer>),
+    /// Any other kind (`GatewayService`, `Product`, `DraftDataset`, ...), kept as is.
+    Other(OtherDocument),
+}
+
+/// A document of a kind this crate does not model, kept whole so that writing loses nothing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OtherDocument {
+    kind: Option<String>,
+    value: Value,
+}
+
+impl OtherDocument {
+    /// Its `kind`, if it has a string one.
+    pub fn kind(&self) -> Option<&str> {
+        self.kind.as_deref()
+    }
+
+    /// The whole document, `kind` included.
+    pub fn value(&self) -> &Value {
+        &self.value
+    }
+}
+
+impl Document {
+    /// The document's `kind`, if any.
+    pub fn kind(&self) -> Option<&str> {
+        match self {
+            Self::CredentialIssuer(_) => Some(CREDENTIAL_ISSUER_KIND),
+            Self::Other(other) => other.kind(),
+        }
+    }
+
+    /// The profile, if this is one.
+    pub fn as_credential_issuer(&self) -> Option<&CredentialIssuer> {
+        match self {
+            Self::CredentialIssuer(profile) => Some(profile),
+            Self::Other(_) => None,
+        }
+    }
+}
+
+impl Documents {
+    /// The Authorization Profiles among the documents.
+    pub fn credential_issuers(&self) -> impl Iterator<Item = &CredentialIssuer> {
+        self.documents
+            .iter()
+            .filter_map(Document::as_credential_issuer)
+    }
+}
+
+impl From<CredentialIssuer> for Document {
+    fn from(profile: CredentialIssuer) -> Self {
+        Self::CredentialIssuer(Box::new(profile))
+    }
+}
+
+/// Turns parsed documents into typed ones; all problems of all documents are collected.
+fn dispatch(nodes: Vec<(usize, Node)>, mut problems: Vec<Problem>) -> Result<Documents, LoadError> {
+    let mut documents = Vec::with_capacity(nodes.len());
+    for (index, node) in nodes {
+        let mut sink = Sink {
+            document: Some(index),
+            problems: Vec::new(),
+        };
+        if let Some(doc) = dispatch_one(&node, &mut sink) {
+            documents.push(doc);
+        }
+        problems.append(&mut sink.problems);
+    }
+    if problems.iter().any(Problem::is_error) {
+        return Err(LoadError::new(problems));
+    }
+    Ok(Documents {
+        documents,
+        warnings: problems,
+    })
+}
+
+fn dispatch_one(node: &Node, sink: &mut Sink) -> Option<Document> {
+    let kind = match &node.value {
+        NodeValue::Map(entries) => entries
+            .iter()
+            .find(|(k, _)| k.text == "kind")
+            .map(|(_, v)| v),
+        _ => None,
+    };
+    match kind.map(|k| &k.value) {
+        Some(NodeValue::String(kind)) if kind == CREDENTIAL_ISSUER_KIND => {
+            decode_credential_issuer(node, sink).map(Document::from)
+        }
+        Some(NodeValue::String(kind)) => Some(Document::Other(OtherDocument {
+            kind: Some(kind.clone()),
+            value: node.to_value(),
+        })),
+        _ => {
+            let at = kind.and_then(|k| k.at).or(node.at);
+            sink.warning(
+                "kind",
+                at,
+                "document has no string `kind` (gwa would reject it); kept as is",
+            );
+            Some(Document::Other(OtherDocument {
+                kind: None,
+                value: node.to_value(),
+            }))
+        }
+    }
+}

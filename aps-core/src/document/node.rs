@@ -1,0 +1,221 @@
+//! A parsed document as a tree whose every node remembers where it was written.
+//!
+//! Profiles are decoded from this tree by hand (not by serde derive) so that every type
+//! error, and every unknown field, can be reported at once with its path and position.
+
+use std::collections::HashSet;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
+use serde_saphyr::Spanned;
+
+use super::Location;
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Node {
+    pub(crate) value: NodeValue,
+    pub(crate) at: Option<Location>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum NodeValue {
+    Null,
+    Bool(bool),
+    Number(Number),
+    String(String),
+    Seq(Vec<Node>),
+    Map(Vec<(Key, Node)>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Key {
+    pub(crate) text: String,
+    pub(crate) at: Option<Location>,
+}
+
+impl Node {
+    pub(crate) fn type_name(&self) -> &'static str {
+        match self.value {
+            NodeValue::Null => "null",
+            NodeValue::Bool(_) => "a boolean",
+            NodeValue::Number(_) => "a number",
+            NodeValue::String(_) => "a string",
+            NodeValue::Seq(_) => "a list",
+            NodeValue::Map(_) => "a mapping",
+        }
+    }
+
+    /// The plain JSON value, positions dropped.
+    pub(crate) fn to_value(&self) -> Value {
+        match &self.value {
+            NodeValue::Null => Value::Null,
+            NodeValue::Bool(b) => Value::Bool(*b),
+            NodeValue::Number(n) => Value::Number(n.clone()),
+            NodeValue::String(s) => Value::String(s.clone()),
+            NodeValue::Seq(items) => Value::Array(items.iter().map(Node::to_value).collect()),
+            NodeValue::Map(entries) => Value::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.text.clone(), v.to_value()))
+                    .collect::<Map<_, _>>(),
+            ),
+        }
+    }
+
+    /// A tree without positions, from a JSON value.
+    pub(crate) fn from_value(value: &Value) -> Node {
+        let value = match value {
+            Value::Null => NodeValue::Null,
+            Value::Bool(b) => NodeValue::Bool(*b),
+            Value::Number(n) => NodeValue::Number(n.clone()),
+            Value::String(s) => NodeValue::String(s.clone()),
+            Value::Array(items) => NodeValue::Seq(items.iter().map(Node::from_value).collect()),
+            Value::Object(map) => NodeValue::Map(
+                map.iter()
+                    .map(|(k, v)| {
+                        (
+                            Key {
+                                text: k.clone(),
+                                at: None,
+                            },
+                            Node::from_value(v),
+                        )
+                    })
+                    .collect(),
+            ),
+        };
+        Node { value, at: None }
+    }
+
+    /// Shifts every position down by `lines` (a document parsed out of a larger file).
+    pub(crate) fn shift_lines(&mut self, lines: u64) {
+        if let Some(at) = &mut self.at {
+            at.line += lines;
+        }
+        match &mut self.value {
+            NodeValue::Seq(items) => items.iter_mut().for_each(|n| n.shift_lines(lines)),
+            NodeValue::Map(entries) => {
+                for (k, v) in entries {
+                    if let Some(at) = &mut k.at {
+                        at.line += lines;
+                    }
+                    v.shift_lines(lines);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+pub(crate) fn location_of(loc: &serde_saphyr::Location) -> Option<Location> {
+    (loc.line() > 0).then(|| Location {
+        line: loc.line(),
+        column: loc.column(),
+    })
+}
+
+/// What the YAML parser hands us: a value whose children carry their spans.
+pub(crate) struct SpannedNode(pub(crate) Node);
+
+impl<'de> Deserialize<'de> for SpannedNode {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let spanned = Spanned::<RawValue>::deserialize(deserializer)?;
+        Ok(SpannedNode(Node {
+            value: spanned.value.0,
+            at: location_of(&spanned.referenced),
+        }))
+    }
+}
+
+struct RawValue(NodeValue);
+
+impl<'de> Deserialize<'de> for RawValue {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(RawVisitor).map(RawValue)
+    }
+}
+
+struct RawVisitor;
+
+impl<'de> Visitor<'de> for RawVisitor {
+    type Value = NodeValue;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a YAML value")
+    }
+
+    fn visit_unit<E>(self) -> Result<NodeValue, E> {
+        Ok(NodeValue::Null)
+    }
+    fn visit_none<E>(self) -> Result<NodeValue, E> {
+        Ok(NodeValue::Null)
+    }
+    fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<NodeValue, D::Error> {
+        d.deserialize_any(RawVisitor)
+    }
+    fn visit_newtype_struct<D: de::Deserializer<'de>>(self, d: D) -> Result<NodeValue, D::Error> {
+        d.deserialize_any(RawVisitor)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<NodeValue, E> {
+        Ok(NodeValue::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<NodeValue, E> {
+        Ok(NodeValue::Number(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<NodeValue, E> {
+        Ok(NodeValue::Number(v.into()))
+    }
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<NodeValue, E> {
+        i64::try_from(v)
+            .map(|n| NodeValue::Number(n.into()))
+            .or_else(|_| u64::try_from(v).map(|n| NodeValue::Number(n.into())))
+            .map_err(|_| E::custom("integer out of range"))
+    }
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<NodeValue, E> {
+        u64::try_from(v)
+            .map(|n| NodeValue::Number(n.into()))
+            .map_err(|_| E::custom("integer out of range"))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<NodeValue, E> {
+        Number::from_f64(v)
+            .map(NodeValue::Number)
+            .ok_or_else(|| E::custom("non-finite numbers (.nan, .inf) are not supported"))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<NodeValue, E> {
+        Ok(NodeValue::String(v.to_owned()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<NodeValue, E> {
+        Ok(NodeValue::String(v))
+    }
+    fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<NodeValue, E> {
+        Err(E::custom("binary values are not supported"))
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<NodeValue, A::Error> {
+        let mut items = Vec::new();
+        while let Some(SpannedNode(node)) = seq.next_element()? {
+            items.push(node);
+        }
+        Ok(NodeValue::Seq(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<NodeValue, A::Error> {
+        let mut entries = Vec::new();
+        let mut seen = HashSet::new();
+        while let Some(SpannedNode(key)) = map.next_key()? {
+            let text = match key.value {
+                NodeValue::String(s) => s,
+                NodeValue::Number(n) => n.to_string(),
+                NodeValue::Bool(b) => b.to_string(),
+                NodeValue::Null => "null".to_owned(),
+                _ => return Err(de::Error::custom("mapping keys must be scalars")),
+            };
+            if !seen.insert(text.clone()) {
+                return Err(de::Error::custom(format!("duplicate key `{text}`")));
+            }
+            let SpannedNode(value) = map.next_value()?;
+            entries.push((Key { text, at: key.at }, value));
+        }
+        Ok(NodeValue::Map(entries))
+    }
+}

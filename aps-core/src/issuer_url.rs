@@ -78,7 +78,6 @@ pub(crate) fn check_issuer_url(issuer: &str) -> Result<Url, IssuerUrlError> {
 
 /// Checks [`check_issuer_url`] and that the path ends with `/realms/<realm>`; returns the
 /// realm name.
-#[allow(dead_code)] // used by profile validation, which lands next
 pub(crate) fn check_realm_url(issuer: &str) -> Result<String, IssuerUrlError> {
     let url = check_issuer_url(issuer)?;
     let segments: Vec<&str> = url

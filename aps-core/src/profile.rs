@@ -3,6 +3,7 @@
 mod decode;
 mod enums;
 mod environment;
+mod validate;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -27,7 +28,8 @@ pub use environment::{ClientMapper, EnvironmentDetail};
 /// profile.flow = Some(Flow::ClientCredentials);
 /// profile.mode = Some(Mode::Auto);
 /// profile.inherit_from = Some("Gold Shared IdP".into());
-/// assert_eq!(profile.flow.map(Flow::as_str), Some("client-credentials"));
+/// profile.client_authenticator = Some(aps_core::ClientAuthenticator::ClientSecret);
+/// assert!(profile.validate().is_empty());
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]

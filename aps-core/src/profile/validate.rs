@@ -1,0 +1,55 @@
+//! `validate()`: every problem of a profile at once, each with its field path.
+
+mod environments;
+mod fields;
+mod placeholders;
+#[cfg(test)]
+mod tests;
+
+use super::CredentialIssuer;
+use crate::problem::Problem;
+
+/// The portal's message for a bad profile name.
+pub(crate) const NAME_MESSAGE: &str = "Profile name must be between 5 and 40 alpha-numeric (or space, \
+                                       dash) characters and begin with an alphabet";
+
+impl CredentialIssuer {
+    /// Checks the profile against the portal's rules and this SDK's stricter ones, and returns
+    /// **every** problem found (empty when the profile is clean), in field order.
+    ///
+    /// Errors mean the portal would reject the profile or this SDK cannot work with it;
+    /// warnings mean it is accepted but probably not what was meant. Paths use the portal's
+    /// spelling: `environmentDetails[1].clientSecret`.
+    ///
+    /// # Examples
+    /// ```
+    /// use aps_core::{CredentialIssuer, Flow, Mode, ClientAuthenticator};
+    ///
+    /// let mut profile = CredentialIssuer::new("My API default");
+    /// profile.flow = Some(Flow::ClientCredentials);
+    /// profile.mode = Some(Mode::Auto);
+    /// profile.client_authenticator = Some(ClientAuthenticator::ClientSecret);
+    /// profile.inherit_from = Some("Gold Shared IdP".into());
+    /// assert!(profile.validate().is_empty());
+    ///
+    /// profile.available_scopes.push("Function1/read".into());
+    /// let problems = profile.validate();
+    /// assert_eq!(problems[0].path, "availableScopes");
+    /// assert_eq!(
+    ///     problems[0].message,
+    ///     "Client Scopes not supported with Shared IdP: remove availableScopes or inheritFrom"
+    /// );
+    /// ```
+    pub fn validate(&self) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        fields::check(self, &mut problems);
+        environments::check(self, &mut problems);
+        placeholders::check(self, &mut problems);
+        problems
+    }
+
+    /// Whether [`validate`](Self::validate) finds no error (warnings allowed).
+    pub fn is_valid(&self) -> bool {
+        !self.validate().iter().any(Problem::is_error)
+    }
+}

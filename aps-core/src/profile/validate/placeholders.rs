@@ -1,0 +1,199 @@
+//! Template placeholders (`<GW-NAMESPACE>`, `<https://auth-issuer>`, ...) left unfilled.
+
+use serde_json::Value;
+
+use crate::problem::Problem;
+use crate::profile::CredentialIssuer;
+
+/// Reports every string value that still holds a template placeholder. Secret values are
+/// checked too, but never echoed.
+pub(super) fn check(p: &CredentialIssuer, out: &mut Vec<Problem>) {
+    let mut strings: Vec<(String, &str, bool)> = Vec::new();
+    add(&mut strings, "name".into(), Some(&p.name), false);
+    add(
+        &mut strings,
+        "namespace".into(),
+        p.namespace.as_deref(),
+        false,
+    );
+    add(
+        &mut strings,
+        "description".into(),
+        p.description.as_deref(),
+        true,
+    );
+    add(
+        &mut strings,
+        "authPlugin".into(),
+        p.auth_plugin.as_deref(),
+        false,
+    );
+    add(&mut strings, "owner".into(), p.owner.as_deref(), false);
+    add(
+        &mut strings,
+        "inheritFrom".into(),
+        p.inherit_from.as_deref(),
+        false,
+    );
+    add(
+        &mut strings,
+        "clientId".into(),
+        p.client_id.as_deref(),
+        false,
+    );
+    add(
+        &mut strings,
+        "apiKeyName".into(),
+        p.api_key_name.as_deref(),
+        false,
+    );
+    add(
+        &mut strings,
+        "instruction".into(),
+        p.instruction.as_deref(),
+        true,
+    );
+    add(
+        &mut strings,
+        "resourceType".into(),
+        p.resource_type.as_deref(),
+        false,
+    );
+    add(
+        &mut strings,
+        "resourceAccessScope".into(),
+        p.resource_access_scope.as_deref(),
+        false,
+    );
+    for (field, list) in [
+        ("clientRoles", &p.client_roles),
+        ("availableScopes", &p.available_scopes),
+        ("resourceScopes", &p.resource_scopes),
+    ] {
+        for (i, value) in list.iter().enumerate() {
+            add(&mut strings, format!("{field}[{i}]"), Some(value), false);
+        }
+    }
+    for (i, mapper) in p.client_mappers.iter().enumerate() {
+        add(
+            &mut strings,
+            format!("clientMappers[{i}].name"),
+            Some(&mapper.name),
+            false,
+        );
+        add(
+            &mut strings,
+            format!("clientMappers[{i}].defaultValue"),
+            mapper.default_value.as_deref(),
+            false,
+        );
+    }
+    for (i, env) in p.environment_details.iter().enumerate() {
+        add(
+            &mut strings,
+            format!("environmentDetails[{i}].issuerUrl"),
+            env.issuer_url.as_deref(),
+            false,
+        );
+        add(
+            &mut strings,
+            format!("environmentDetails[{i}].clientId"),
+            env.client_id.as_deref(),
+            false,
+        );
+    }
+    for (path, value, markdown) in strings {
+        if let Some(placeholder) = find_placeholder(value, markdown) {
+            out.push(Problem::error(
+                path,
+                format!("placeholder `{placeholder}` from a template is not filled in"),
+            ));
+        }
+    }
+    for (i, env) in p.environment_details.iter().enumerate() {
+        for (name, secret) in [
+            ("clientSecret", &env.client_secret),
+            ("initialAccessToken", &env.initial_access_token),
+        ] {
+            if secret
+                .as_ref()
+                .and_then(|s| s.expose())
+                .is_some_and(|v| find_placeholder(v, false).is_some())
+            {
+                out.push(Problem::error(
+                    format!("environmentDetails[{i}].{name}"),
+                    "holds a placeholder from a template, not a real value",
+                ));
+            }
+        }
+    }
+    for (key, value) in &p.extra {
+        if let Value::String(text) = value
+            && let Some(placeholder) = find_placeholder(text, false)
+        {
+            out.push(Problem::error(
+                key.clone(),
+                format!("placeholder `{placeholder}` from a template is not filled in"),
+            ));
+        }
+    }
+}
+
+fn add<'a>(
+    strings: &mut Vec<(String, &'a str, bool)>,
+    path: String,
+    value: Option<&'a str>,
+    markdown: bool,
+) {
+    if let Some(value) = value {
+        strings.push((path, value, markdown));
+    }
+}
+
+/// A `<...>` placeholder: the whole value for Markdown text (which may hold HTML tags),
+/// anywhere for other fields.
+pub(crate) fn find_placeholder(value: &str, markdown: bool) -> Option<&str> {
+    let trimmed = value.trim();
+    if markdown {
+        let inner = trimmed.strip_prefix('<')?.strip_suffix('>')?;
+        return (!inner.is_empty() && !inner.contains(['<', '>', '\n'])).then_some(trimmed);
+    }
+    let mut from = 0;
+    while let Some(found) = value[from..].find('<') {
+        let start = from + found;
+        let after = &value[start + 1..];
+        match after.find(['>', '<', '\n']) {
+            Some(len) if len > 0 && after[len..].starts_with('>') => {
+                return Some(&value[start..start + len + 2]);
+            }
+            _ => from = start + 1,
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::find_placeholder;
+
+    #[test]
+    fn finds_template_placeholders() {
+        assert_eq!(
+            find_placeholder("<GW-NAMESPACE>", false),
+            Some("<GW-NAMESPACE>")
+        );
+        assert_eq!(
+            find_placeholder("ns-<GW-NAMESPACE>-x", false),
+            Some("<GW-NAMESPACE>")
+        );
+        assert_eq!(
+            find_placeholder(" <Authorization Profile description> ", true),
+            Some("<Authorization Profile description>")
+        );
+        assert_eq!(find_placeholder("Use <b>bold</b> here", true), None);
+        assert_eq!(find_placeholder("a < b and c > d", true), None);
+        assert_eq!(find_placeholder("<>", false), None);
+        assert_eq!(find_placeholder("a < b <X>", false), Some("<X>"));
+        assert_eq!(find_placeholder("plain", false), None);
+    }
+}

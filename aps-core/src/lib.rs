@@ -26,18 +26,24 @@
 
 mod document;
 mod error;
+mod ids;
 mod issuer_url;
+mod plugin;
 mod policy;
 mod problem;
 mod profile;
 mod scope;
 mod secret;
+mod shared_idp;
+mod yaml_out;
 
 pub use document::{
     CREDENTIAL_ISSUER_KIND, Document, Documents, LoadError, OtherDocument, load_json, load_yaml,
 };
 pub use error::{Error, Result};
+pub use ids::{consumer_client_id, kebab_case, shared_client_id};
 pub use issuer_url::IssuerUrlError;
+pub use plugin::{JwtKeycloakConfig, JwtKeycloakPlugin};
 pub use policy::{
     AccessPolicy, AccessPolicyBuilder, ClaimToVerify, ClientRole, Denial,
     MAX_MAXIMUM_EXPIRATION_SECS, PolicyError, SUPPORTED_ALGORITHMS,
@@ -48,6 +54,7 @@ pub use profile::{
     EnvironmentDetail, Flow, Mode, UnknownValue,
 };
 pub use secret::{MASK, Secret};
+pub use shared_idp::{GOLD_SHARED_IDP, SharedIdp};
 
 #[cfg(test)]
 fn _assert_impls() {

@@ -79,6 +79,11 @@ impl AccessPolicy {
         AccessPolicyBuilder::default()
     }
 
+    /// A builder holding this policy's values, to tighten or change it.
+    pub fn to_builder(&self) -> AccessPolicyBuilder {
+        AccessPolicyBuilder::from_policy(self.clone())
+    }
+
     /// A policy that only checks the issuer (plus the defaults: `RS256`, `exp`).
     ///
     /// # Errors

@@ -3,6 +3,7 @@
 mod decode;
 mod enums;
 mod environment;
+mod policy;
 mod validate;
 
 use serde::Serialize;

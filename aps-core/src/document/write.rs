@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 use super::{CREDENTIAL_ISSUER_KIND, Document, Documents};
 use crate::error::Error;
 use crate::profile::CredentialIssuer;
+use crate::yaml_out::to_yaml;
 
 impl Document {
     /// The document as a JSON value: `kind` first, then the fields in the portal's order,
@@ -68,12 +69,4 @@ impl Documents {
         // A Vec of Values always serialises.
         serde_json::to_string_pretty(&values).unwrap_or_default()
     }
-}
-
-fn to_yaml(value: &Value) -> Result<String, Error> {
-    let mut text = serde_saphyr::to_string(value).map_err(|err| Error::Write(err.to_string()))?;
-    if !text.ends_with('\n') {
-        text.push('\n');
-    }
-    Ok(text)
 }

@@ -19,6 +19,13 @@ pub struct AccessPolicyBuilder {
 }
 
 impl AccessPolicyBuilder {
+    pub(super) fn from_policy(policy: AccessPolicy) -> Self {
+        Self {
+            repr: policy.into(),
+            bad_client_role: None,
+        }
+    }
+
     /// Adds an allowed issuer (the realm URL, e.g.
     /// `https://loginproxy.gov.bc.ca/auth/realms/apigw`). At least one is required.
     pub fn issuer(mut self, issuer: impl Into<String>) -> Self {

@@ -2,6 +2,7 @@
 
 use super::{MAX_MAXIMUM_EXPIRATION_SECS, SUPPORTED_ALGORITHMS};
 use crate::issuer_url::IssuerUrlError;
+use crate::profile::Environment;
 
 /// A policy that cannot be enforced safely. Returned by [`AccessPolicyBuilder::build`]
 /// and by deserialisation.
@@ -52,4 +53,39 @@ pub enum PolicyError {
     /// `maximum_expiration` set while `exp` is not verified.
     #[error("maximum expiration needs `exp` among the claims to verify")]
     MaximumExpirationWithoutExp,
+    /// The profile has no entry for the environment in `environmentDetails`.
+    #[error("the profile has no `{environment}` entry in environmentDetails")]
+    EnvironmentNotConfigured {
+        /// The environment asked for.
+        environment: Environment,
+    },
+    /// The environment's entry has no `issuerUrl`.
+    #[error("environmentDetails `{environment}` has no issuerUrl")]
+    MissingIssuerUrl {
+        /// The environment asked for.
+        environment: Environment,
+    },
+    /// `inheritFrom` names a shared IdP this crate does not know.
+    #[error("unknown shared IdP `{name}` in inheritFrom; known: {}", crate::SharedIdp::all().iter().map(|i| i.name()).collect::<Vec<_>>().join(", "))]
+    UnknownSharedIdp {
+        /// The name as written.
+        name: String,
+    },
+    /// The shared IdP does not serve the environment.
+    #[error("shared IdP `{name}` does not serve environment `{environment}`")]
+    SharedIdpEnvironment {
+        /// The shared IdP's name.
+        name: String,
+        /// The environment asked for.
+        environment: Environment,
+    },
+    /// The gateway plugin checks exactly one algorithm and pins key discovery to exactly one
+    /// issuer; the policy has several of one of them.
+    #[error("the jwt-keycloak plugin needs exactly one {what}; the policy has {count}")]
+    PluginNeedsOne {
+        /// `algorithm` or `issuer`.
+        what: &'static str,
+        /// How many the policy has.
+        count: usize,
+    },
 }

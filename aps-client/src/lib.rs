@@ -4,3 +4,85 @@
 //! id with a secret or a private key) and calls an API behind the APS gateway. It gets tokens with
 //! the OAuth2 client credentials grant, caches them, refreshes them ahead of expiry and adds them
 //! to requests.
+//!
+//! # Quick start
+//!
+//! ```no_run
+//! # #[tokio::main] async fn main() -> aps_client::Result<()> {
+//! use aps_client::{Client, CredentialDocument};
+//!
+//! // The JSON document the API Services Portal hands out, or .client_id()/.client_secret()/...
+//! let credentials = CredentialDocument::from_file("credentials.json")?;
+//! let client = Client::builder().credentials(&credentials).scope("Function1/read").build()?;
+//!
+//! // Cached; refreshed in the background ahead of expiry; one request however many callers.
+//! let token = client.token().await?;
+//! let response = reqwest::Client::new()
+//!     .get("https://my-api.dev.api.gov.bc.ca/")
+//!     .header(reqwest::header::AUTHORIZATION, token.authorization())
+//!     .send()
+//!     .await;
+//! # let _ = response; Ok(()) }
+//! ```
+//!
+//! With a private key instead of a secret (`private_key_jwt`), pass
+//! [`ClientBuilder::private_key`] or [`ClientBuilder::private_key_pem`]; the credential
+//! document's `clientPrivateKey` is used as is.
+//!
+//! # Features
+//!
+//! - `middleware`: [`AuthMiddleware`], a `reqwest-middleware` middleware that adds the bearer
+//!   token and retries once with a new token when the API answers 401.
+//!
+//! # Design
+//!
+//! Decisions are pure functions of state and `now` (token freshness in `cache`, retries in
+//! `retry`, form and response handling in `request` and `response`); a thin async shell does
+//! the HTTP. A cached token is read under a read lock that no refresh holds across I/O, so a
+//! caller holding a valid token never waits; a refresh runs in its own task and every caller
+//! that needs it waits on that one task. Secrets, keys, assertions and tokens are wrapped so
+//! that `Debug` and errors never show them.
+
+mod assertion;
+mod auth;
+mod bearer;
+mod cache;
+mod client;
+mod credentials;
+mod endpoint;
+mod error;
+#[cfg(feature = "middleware")]
+mod middleware;
+mod request;
+mod response;
+mod retry;
+mod secret;
+mod source;
+mod token;
+
+pub use assertion::AssertionAudience;
+pub use auth::AuthMethod;
+pub use bearer::{BearerError, send_with_token};
+pub use cache::{CachePolicy, CachedTokenSource};
+pub use client::{Client, ClientBuilder, UncachedSource};
+pub use credentials::{CredentialDocument, env};
+pub use error::{Error, ErrorCode, OAuthError, Result, TransportKind};
+#[cfg(feature = "middleware")]
+pub use middleware::AuthMiddleware;
+pub use request::TokenRequest;
+pub use retry::RetryPolicy;
+pub use secret::ClientSecret;
+pub use source::TokenSource;
+pub use token::Token;
+
+/// Re-exported so that users need not depend on aps-jwt to pass a key.
+pub use aps_jwt::SigningKey;
+
+#[allow(dead_code)]
+fn _assert_impls() {
+    fn send_sync_clone<T: Send + Sync + Clone + 'static>() {}
+    send_sync_clone::<Client>();
+    send_sync_clone::<Token>();
+    send_sync_clone::<Error>();
+    send_sync_clone::<CachedTokenSource<UncachedSource>>();
+}

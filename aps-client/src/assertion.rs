@@ -1,0 +1,113 @@
+//! `private_key_jwt`: the signed client assertion (RFC 7523) that replaces a secret. Signing
+//! itself is aps-jwt's; this module picks the audience and lifetime.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use aps_jwt::{ClientAssertion, SigningKey};
+
+use crate::{Error, Result};
+
+/// Which `aud` the client assertion carries. Keycloak accepts the realm's issuer URL or its
+/// token endpoint; the portal's documentation uses the issuer.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum AssertionAudience {
+    /// The issuer URL when one is configured, else the token endpoint. Defaults to this.
+    #[default]
+    Issuer,
+    /// The token endpoint URL.
+    TokenEndpoint,
+    /// A fixed value.
+    Custom(String),
+}
+
+impl AssertionAudience {
+    /// The `aud` value for a request to `token_endpoint`.
+    pub(crate) fn resolve<'a>(
+        &'a self,
+        issuer: Option<&'a str>,
+        token_endpoint: &'a str,
+    ) -> &'a str {
+        match self {
+            Self::Issuer => issuer.unwrap_or(token_endpoint),
+            Self::TokenEndpoint => token_endpoint,
+            Self::Custom(aud) => aud,
+        }
+    }
+}
+
+/// The private key and the assertion lifetime. Cloning shares the parsed key.
+#[derive(Debug, Clone)]
+pub(crate) struct PrivateKeyJwt {
+    pub(crate) key: SigningKey,
+    pub(crate) lifetime: Duration,
+}
+
+impl PrivateKeyJwt {
+    /// A fresh assertion (new `jti`, `iat` = now) for one token request.
+    pub(crate) fn sign(&self, client_id: &str, audience: &str) -> Result<String> {
+        let fail = |e: aps_jwt::Error| Error::Assertion(Arc::new(e));
+        let assertion = ClientAssertion::builder(client_id, audience)
+            .lifetime(self.lifetime)
+            .build()
+            .map_err(fail)?;
+        let signed = assertion.sign(&self.key, SystemTime::now()).map_err(fail)?;
+        Ok(signed.expose_secret().to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn audience_choice() {
+        let te = "https://idp/realms/a/protocol/openid-connect/token";
+        assert_eq!(
+            AssertionAudience::Issuer.resolve(Some("https://idp/realms/a"), te),
+            "https://idp/realms/a"
+        );
+        assert_eq!(AssertionAudience::Issuer.resolve(None, te), te);
+        assert_eq!(
+            AssertionAudience::TokenEndpoint.resolve(Some("https://idp/realms/a"), te),
+            te
+        );
+        assert_eq!(AssertionAudience::Custom("x".into()).resolve(None, te), "x");
+    }
+
+    #[test]
+    fn assertions_carry_the_client_and_a_fresh_jti() {
+        let key = SigningKey::generate_p256().unwrap().with_kid("k1");
+        let jwt = PrivateKeyJwt {
+            key,
+            lifetime: Duration::from_secs(60),
+        };
+        let a = jwt.sign("app-1", "https://idp/realms/a").unwrap();
+        let b = jwt.sign("app-1", "https://idp/realms/a").unwrap();
+        assert_ne!(a, b);
+        let payload = a.split('.').nth(1).unwrap();
+        use base64::Engine as _;
+        let claims: serde_json::Value = serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(payload)
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(claims["iss"], "app-1");
+        assert_eq!(claims["sub"], "app-1");
+        assert_eq!(claims["aud"], "https://idp/realms/a");
+        assert_eq!(
+            claims["exp"].as_u64().unwrap() - claims["iat"].as_u64().unwrap(),
+            60
+        );
+        let header = a.split('.').next().unwrap();
+        let header: serde_json::Value = serde_json::from_slice(
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+                .decode(header)
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(header["kid"], "k1");
+    }
+}

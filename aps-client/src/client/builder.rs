@@ -1,0 +1,440 @@
+//! `ClientBuilder`: infallible setters, checks in `build()`.
+
+use std::fmt;
+use std::sync::{Mutex, RwLock};
+use std::time::Duration;
+
+use aps_jwt::SigningKey;
+
+use super::{Client, Config};
+use crate::assertion::{AssertionAudience, PrivateKeyJwt};
+use crate::auth::{AuthMethod, Credential};
+use crate::credentials::{CredentialDocument, env};
+use crate::endpoint::{Endpoint, check_url, parse_url};
+use crate::{CachePolicy, ClientSecret, Error, Result, RetryPolicy, TokenRequest};
+
+/// Configures a [`Client`]. Setters never fail; [`build`](Self::build) checks everything and
+/// reports the first problem.
+#[must_use]
+pub struct ClientBuilder {
+    client_id: Option<String>,
+    secret: Option<ClientSecret>,
+    method: Option<AuthMethod>,
+    key: Option<KeyInput>,
+    key_id: Option<String>,
+    token_endpoint: Option<String>,
+    issuer: Option<String>,
+    request: TokenRequest,
+    default_lifetime: Duration,
+    retry: RetryPolicy,
+    cache_policy: CachePolicy,
+    timeout: Duration,
+    connect_timeout: Duration,
+    http: Option<reqwest::Client>,
+    allow_http_loopback: bool,
+    assertion_audience: AssertionAudience,
+    assertion_lifetime: Duration,
+    error: Option<Error>,
+}
+
+enum KeyInput {
+    Key(SigningKey),
+    Pem(ClientSecret),
+    Jwk(ClientSecret),
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("client_id", &self.client_id)
+            .field("secret", &self.secret)
+            .field("method", &self.method)
+            .field("key", &self.key.as_ref().map(|_| "[redacted]"))
+            .field("token_endpoint", &self.token_endpoint)
+            .field("issuer", &self.issuer)
+            .field("request", &self.request)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ClientBuilder {
+    /// A builder with the defaults stated on each setter.
+    pub fn new() -> Self {
+        Self {
+            client_id: None,
+            secret: None,
+            method: None,
+            key: None,
+            key_id: None,
+            token_endpoint: None,
+            issuer: None,
+            request: TokenRequest::new(),
+            default_lifetime: Duration::from_secs(60),
+            retry: RetryPolicy::default(),
+            cache_policy: CachePolicy::default(),
+            timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(5),
+            http: None,
+            allow_http_loopback: false,
+            assertion_audience: AssertionAudience::default(),
+            assertion_lifetime: Duration::from_secs(60),
+            error: None,
+        }
+    }
+
+    fn fail(mut self, error: Error) -> Self {
+        self.error.get_or_insert(error);
+        self
+    }
+
+    /// The client id (`clientId` in the portal's credential document). Required.
+    pub fn client_id(mut self, client_id: impl Into<String>) -> Self {
+        self.client_id = Some(client_id.into());
+        self
+    }
+
+    /// Authenticate with a client secret, sent with `client_secret_basic` unless
+    /// [`auth_method`](Self::auth_method) says `client_secret_post`.
+    pub fn client_secret(mut self, secret: impl Into<ClientSecret>) -> Self {
+        self.secret = Some(secret.into());
+        self
+    }
+
+    /// The authentication method. Defaults to `client_secret_basic` with a secret and
+    /// `private_key_jwt` with a key.
+    pub fn auth_method(mut self, method: AuthMethod) -> Self {
+        self.method = Some(method);
+        self
+    }
+
+    /// Authenticate with `private_key_jwt`, signing assertions with `key` (RSA or EC, with its
+    /// `kid`). The key can be swapped later with [`Client::rotate_key`].
+    pub fn private_key(mut self, key: SigningKey) -> Self {
+        self.key = Some(KeyInput::Key(key));
+        self
+    }
+
+    /// Authenticate with `private_key_jwt`, with a PEM private key (PKCS#8, PKCS#1 or SEC1), such
+    /// as the portal's `clientPrivateKey`. Parsed by `build()`.
+    pub fn private_key_pem(mut self, pem: impl Into<ClientSecret>) -> Self {
+        self.key = Some(KeyInput::Pem(pem.into()));
+        self
+    }
+
+    /// Authenticate with `private_key_jwt`, with a private JWK (JSON). Parsed by `build()`.
+    pub fn private_key_jwk(mut self, jwk: impl Into<ClientSecret>) -> Self {
+        self.key = Some(KeyInput::Jwk(jwk.into()));
+        self
+    }
+
+    /// The `kid` put in assertion headers. Defaults to the key's own (its JWK `kid`, or the
+    /// RFC 7638 thumbprint). Keycloak needs it to match when it reads keys from a JWKS URL.
+    pub fn key_id(mut self, kid: impl Into<String>) -> Self {
+        self.key_id = Some(kid.into());
+        self
+    }
+
+    /// The `aud` of client assertions. Defaults to [`AssertionAudience::Issuer`].
+    pub fn assertion_audience(mut self, audience: AssertionAudience) -> Self {
+        self.assertion_audience = audience;
+        self
+    }
+
+    /// How long an assertion is valid (between 1 s and 1 h). Defaults to 60 s.
+    pub fn assertion_lifetime(mut self, lifetime: Duration) -> Self {
+        self.assertion_lifetime = lifetime;
+        self
+    }
+
+    /// The token endpoint URL. With an issuer too, this endpoint is used and no discovery runs.
+    pub fn token_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.token_endpoint = Some(url.into());
+        self
+    }
+
+    /// The issuer (realm) URL, such as `https://…/auth/realms/apigw`. Without a token endpoint,
+    /// OIDC discovery finds it (once; cached for 24 hours). Also the default assertion audience.
+    pub fn issuer(mut self, url: impl Into<String>) -> Self {
+        self.issuer = Some(url.into());
+        self
+    }
+
+    /// Everything from the portal's credential document: client id, secret or private key,
+    /// token endpoint and issuer.
+    pub fn credentials(mut self, document: &CredentialDocument) -> Self {
+        self.client_id = Some(document.client_id().to_owned());
+        if let Some(secret) = document.client_secret() {
+            self.secret = Some(secret.clone());
+        }
+        if let Some(pem) = document.client_private_key() {
+            self.key = Some(KeyInput::Pem(pem.clone()));
+        }
+        if let Some(url) = document.token_endpoint() {
+            self.token_endpoint = Some(url.to_owned());
+        }
+        if let Some(url) = document.issuer() {
+            self.issuer = Some(url.to_owned());
+        }
+        self
+    }
+
+    /// Reads the settings from the environment: `APS_CREDENTIALS_FILE` (the portal's JSON
+    /// document), then `APS_CLIENT_ID`, `APS_CLIENT_SECRET`, `APS_CLIENT_PRIVATE_KEY` (PEM) or
+    /// `APS_CLIENT_PRIVATE_KEY_FILE`, `APS_CLIENT_KEY_ID`, `APS_CLIENT_AUTH_METHOD`,
+    /// `APS_TOKEN_ENDPOINT`, `APS_ISSUER` and `APS_SCOPE`, each overriding the document. Unset
+    /// variables leave the builder as it is. See [`env`](crate::env).
+    pub fn load_env(self) -> Self {
+        self.load_vars(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+    }
+
+    pub(crate) fn load_vars(mut self, var: impl Fn(&str) -> Option<String>) -> Self {
+        if let Some(path) = var(env::CREDENTIALS_FILE) {
+            match CredentialDocument::from_file(path.trim()) {
+                Ok(document) => self = self.credentials(&document),
+                Err(error) => return self.fail(error),
+            }
+        }
+        if let Some(id) = var(env::CLIENT_ID) {
+            self.client_id = Some(id.trim().to_owned());
+        }
+        if let Some(secret) = var(env::CLIENT_SECRET) {
+            self.secret = Some(ClientSecret::new(secret.trim()));
+        }
+        if let Some(pem) = var(env::CLIENT_PRIVATE_KEY) {
+            self.key = Some(KeyInput::Pem(pem.into()));
+        } else if let Some(path) = var(env::CLIENT_PRIVATE_KEY_FILE) {
+            match std::fs::read_to_string(path.trim()) {
+                Ok(pem) => self.key = Some(KeyInput::Pem(pem.into())),
+                Err(e) => {
+                    return self.fail(Error::config(
+                        env::CLIENT_PRIVATE_KEY_FILE,
+                        format!("{}: {e}", path.trim()),
+                    ));
+                }
+            }
+        }
+        if let Some(kid) = var(env::CLIENT_KEY_ID) {
+            self.key_id = Some(kid.trim().to_owned());
+        }
+        if let Some(method) = var(env::CLIENT_AUTH_METHOD) {
+            match AuthMethod::parse(&method) {
+                Some(method) => self.method = Some(method),
+                None => {
+                    let reason = format!(
+                        "`{method}`: expected client_secret_basic, client_secret_post or private_key_jwt"
+                    );
+                    return self.fail(Error::config(env::CLIENT_AUTH_METHOD, reason));
+                }
+            }
+        }
+        if let Some(url) = var(env::TOKEN_ENDPOINT) {
+            self.token_endpoint = Some(url.trim().to_owned());
+        }
+        if let Some(url) = var(env::ISSUER) {
+            self.issuer = Some(url.trim().to_owned());
+        }
+        if let Some(scope) = var(env::SCOPE) {
+            self.request = self.request.scope(scope);
+        }
+        self
+    }
+
+    /// Adds scopes (space separated) to every request. Sent as the OAuth `scope` parameter.
+    pub fn scope(mut self, scope: impl AsRef<str>) -> Self {
+        self.request = self.request.scope(scope);
+        self
+    }
+
+    /// Adds an `audience` parameter to every request.
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        self.request = self.request.audience(audience);
+        self
+    }
+
+    /// Adds an RFC 8707 `resource` parameter to every request.
+    pub fn resource(mut self, resource: impl Into<String>) -> Self {
+        self.request = self.request.resource(resource);
+        self
+    }
+
+    /// Adds another form parameter to every request.
+    pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.request = self.request.param(name, value);
+        self
+    }
+
+    /// The lifetime assumed when a token response has no `expires_in`. Defaults to 60 s.
+    pub fn default_lifetime(mut self, lifetime: Duration) -> Self {
+        self.default_lifetime = lifetime;
+        self
+    }
+
+    /// How transient failures are retried. Defaults to [`RetryPolicy::default`].
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// How tokens are cached and refreshed. Defaults to [`CachePolicy::default`].
+    pub fn cache_policy(mut self, policy: CachePolicy) -> Self {
+        self.cache_policy = policy;
+        self
+    }
+
+    /// The timeout of one HTTP request to the identity provider. Defaults to 10 s. Ignored with
+    /// [`http_client`](Self::http_client).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The connect timeout. Defaults to 5 s. Ignored with [`http_client`](Self::http_client).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Uses this HTTP client for the identity provider instead of the built-in one (rustls, the
+    /// timeouts above, no redirects). Its timeouts and redirect policy are then yours to set.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
+    /// Allows plain `http://` URLs on loopback hosts (`127.0.0.0/8`, `::1`, `localhost`), for
+    /// tests against a local identity provider. Defaults to false: every URL must be HTTPS.
+    pub fn danger_allow_http_loopback(mut self, allow: bool) -> Self {
+        self.allow_http_loopback = allow;
+        self
+    }
+
+    /// Checks the configuration and builds the client. No network call is made.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] (naming the setting) when the client id, the credentials or the
+    /// endpoint is missing or contradictory, [`Error::InsecureUrl`] for a non-HTTPS URL, and
+    /// the first error met by a setter (such as an unreadable credential file).
+    pub fn build(self) -> Result<Client> {
+        if let Some(error) = self.error {
+            return Err(error);
+        }
+        let client_id = self
+            .client_id
+            .filter(|id| !id.trim().is_empty())
+            .ok_or_else(|| {
+                Error::config(
+                    "client_id",
+                    "not set (client_id(), credentials() or APS_CLIENT_ID)",
+                )
+            })?;
+        let issuer = self
+            .issuer
+            .as_deref()
+            .map(|u| parse_url("issuer", u))
+            .transpose()?;
+        if let Some(url) = &issuer {
+            check_url("issuer", url, self.allow_http_loopback)?;
+        }
+        let endpoint = match (self.token_endpoint.as_deref(), issuer.clone()) {
+            (Some(url), _) => {
+                let url = parse_url("token_endpoint", url)?;
+                check_url("token endpoint", &url, self.allow_http_loopback)?;
+                Endpoint::Token(url)
+            }
+            (None, Some(issuer)) => Endpoint::Issuer {
+                issuer,
+                discovered: Mutex::new(None),
+            },
+            (None, None) => {
+                return Err(Error::config(
+                    "token_endpoint",
+                    "neither a token endpoint nor an issuer is set",
+                ));
+            }
+        };
+        let credential = match (self.secret, self.key, self.method) {
+            (Some(_), Some(_), _) => {
+                return Err(Error::config(
+                    "credentials",
+                    "both a client secret and a private key are set; keep one",
+                ));
+            }
+            (Some(_), None, Some(AuthMethod::PrivateKeyJwt)) => {
+                return Err(Error::config(
+                    "auth_method",
+                    "private_key_jwt needs a private key, not a secret",
+                ));
+            }
+            (Some(secret), None, method) => Credential::Secret {
+                secret,
+                method: method.unwrap_or(AuthMethod::ClientSecretBasic),
+            },
+            (None, Some(_), Some(method)) if method != AuthMethod::PrivateKeyJwt => {
+                return Err(Error::config(
+                    "auth_method",
+                    format!("{method} needs a client secret, not a private key"),
+                ));
+            }
+            (None, Some(key), _) => {
+                let mut key = match key {
+                    KeyInput::Key(key) => key,
+                    KeyInput::Pem(pem) => SigningKey::from_pem(pem.expose())
+                        .map_err(|e| Error::config("private_key", format!("PEM: {e}")))?,
+                    KeyInput::Jwk(jwk) => SigningKey::from_jwk(jwk.expose())
+                        .map_err(|e| Error::config("private_key", format!("JWK: {e}")))?,
+                };
+                if let Some(kid) = self.key_id {
+                    key = key.with_kid(kid);
+                }
+                let lifetime = self.assertion_lifetime;
+                if !(1..=3600).contains(&lifetime.as_secs()) {
+                    return Err(Error::config(
+                        "assertion_lifetime",
+                        "must be between 1 s and 1 h",
+                    ));
+                }
+                Credential::Key(PrivateKeyJwt { key, lifetime })
+            }
+            (None, None, _) => {
+                return Err(Error::config(
+                    "credentials",
+                    "neither a client secret nor a private key is set",
+                ));
+            }
+        };
+        self.request.validate()?;
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .timeout(self.timeout)
+                .connect_timeout(self.connect_timeout)
+                .redirect(reqwest::redirect::Policy::none())
+                .user_agent(concat!("aps-client/", env!("CARGO_PKG_VERSION")))
+                .build()
+                .map_err(|e| Error::config("http_client", e.to_string()))?,
+        };
+        Ok(Client::from_config(Config {
+            http,
+            endpoint,
+            issuer,
+            client_id,
+            credential: RwLock::new(credential),
+            assertion_audience: self.assertion_audience,
+            defaults: self.request,
+            default_lifetime: self.default_lifetime,
+            retry: self.retry,
+            cache_policy: self.cache_policy,
+            allow_http_loopback: self.allow_http_loopback,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,230 @@
+use std::collections::HashMap;
+
+use super::*;
+
+fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+    let map: HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    move |name| map.get(name).cloned()
+}
+
+fn secret_builder() -> ClientBuilder {
+    ClientBuilder::new()
+        .client_id("app-1")
+        .client_secret("s3cret")
+        .token_endpoint("https://idp/token")
+}
+
+#[test]
+fn a_minimal_secret_client_uses_basic() {
+    let client = secret_builder().build().unwrap();
+    assert_eq!(client.auth_method(), AuthMethod::ClientSecretBasic);
+    assert_eq!(client.client_id(), "app-1");
+    let post = secret_builder()
+        .auth_method(AuthMethod::ClientSecretPost)
+        .build()
+        .unwrap();
+    assert_eq!(post.auth_method(), AuthMethod::ClientSecretPost);
+    let debug = format!("{:?} {:?}", post, secret_builder());
+    assert!(!debug.contains("s3cret"), "{debug}");
+}
+
+#[test]
+fn missing_or_contradictory_settings_name_the_setting() {
+    let field = |builder: ClientBuilder| match builder.build() {
+        Err(Error::Config { field, .. }) => field,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        field(
+            ClientBuilder::new()
+                .client_secret("s")
+                .token_endpoint("https://t")
+        ),
+        "client_id"
+    );
+    assert_eq!(
+        field(
+            ClientBuilder::new()
+                .client_id("a")
+                .token_endpoint("https://t")
+        ),
+        "credentials"
+    );
+    assert_eq!(
+        field(ClientBuilder::new().client_id("a").client_secret("s")),
+        "token_endpoint"
+    );
+    assert_eq!(
+        field(secret_builder().token_endpoint("not a url")),
+        "token_endpoint"
+    );
+    assert_eq!(
+        field(secret_builder().auth_method(AuthMethod::PrivateKeyJwt)),
+        "auth_method"
+    );
+    assert_eq!(field(secret_builder().private_key_pem("x")), "credentials");
+    assert_eq!(
+        field(secret_builder().param("scopes", "openid")),
+        "param(scopes)"
+    );
+    let key = ClientBuilder::new()
+        .client_id("a")
+        .token_endpoint("https://t")
+        .private_key_pem("not pem");
+    assert_eq!(field(key), "private_key");
+}
+
+#[test]
+fn plain_http_needs_loopback_and_the_opt_out() {
+    let http = secret_builder().token_endpoint("http://127.0.0.1:8080/token");
+    assert!(matches!(http.build(), Err(Error::InsecureUrl { .. })));
+    assert!(
+        secret_builder()
+            .token_endpoint("http://127.0.0.1:8080/token")
+            .danger_allow_http_loopback(true)
+            .build()
+            .is_ok()
+    );
+    let remote = secret_builder()
+        .token_endpoint("http://idp.example/token")
+        .danger_allow_http_loopback(true);
+    assert!(matches!(remote.build(), Err(Error::InsecureUrl { .. })));
+    let issuer = ClientBuilder::new()
+        .client_id("a")
+        .client_secret("s")
+        .issuer("http://idp.example/realms/x");
+    assert!(matches!(
+        issuer.build(),
+        Err(Error::InsecureUrl { what: "issuer", .. })
+    ));
+}
+
+#[test]
+fn private_keys_from_pem_and_jwk_with_kid() {
+    let key = SigningKey::generate_p256().unwrap();
+    let pem = key.to_pkcs8_pem().unwrap();
+    let client = ClientBuilder::new()
+        .client_id("a")
+        .issuer("https://idp/realms/x")
+        .private_key_pem(pem.as_str())
+        .key_id("k-1")
+        .build()
+        .unwrap();
+    assert_eq!(client.auth_method(), AuthMethod::PrivateKeyJwt);
+    let Credential::Key(jwt) = client.config.credential() else {
+        panic!("a key")
+    };
+    assert_eq!(jwt.key.kid(), "k-1");
+    assert!(!format!("{client:?}").contains("PRIVATE"));
+    let lifetime = ClientBuilder::new()
+        .client_id("a")
+        .issuer("https://idp/realms/x")
+        .private_key(key)
+        .assertion_lifetime(Duration::from_secs(7200));
+    assert!(
+        matches!(lifetime.build(), Err(Error::Config { field, .. }) if field == "assertion_lifetime")
+    );
+}
+
+#[test]
+fn environment_variables_configure_everything() {
+    let builder = ClientBuilder::new().load_vars(vars(&[
+        ("APS_CLIENT_ID", " app-1 "),
+        ("APS_CLIENT_SECRET", "s3cret"),
+        ("APS_CLIENT_AUTH_METHOD", "client_secret_post"),
+        ("APS_ISSUER", "https://idp/realms/apigw"),
+        ("APS_SCOPE", "Function1/read Function3/write"),
+    ]));
+    let client = builder.build().unwrap();
+    assert_eq!(client.client_id(), "app-1");
+    assert_eq!(client.auth_method(), AuthMethod::ClientSecretPost);
+    assert_eq!(
+        client.config.defaults.scope_param().as_deref(),
+        Some("Function1/read Function3/write")
+    );
+    assert!(matches!(client.config.endpoint, Endpoint::Issuer { .. }));
+    let bad = ClientBuilder::new().load_vars(vars(&[("APS_CLIENT_AUTH_METHOD", "mtls")]));
+    assert!(
+        matches!(bad.build(), Err(Error::Config { field, .. }) if field == "APS_CLIENT_AUTH_METHOD")
+    );
+}
+
+#[test]
+fn the_credential_document_file_then_overrides() {
+    let dir = std::env::temp_dir().join(format!("aps-client-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("credentials.json");
+    std::fs::write(
+        &path,
+        r#"{"flow":"client-credentials","clientId":"from-doc","clientSecret":"doc-secret",
+            "tokenEndpoint":"https://idp/realms/apigw/protocol/openid-connect/token"}"#,
+    )
+    .unwrap();
+    let path_text = path.display().to_string();
+    let client = ClientBuilder::new()
+        .load_vars(vars(&[
+            ("APS_CREDENTIALS_FILE", &path_text),
+            ("APS_CLIENT_ID", "override"),
+        ]))
+        .build()
+        .unwrap();
+    assert_eq!(client.client_id(), "override");
+    assert_eq!(client.auth_method(), AuthMethod::ClientSecretBasic);
+    let missing =
+        ClientBuilder::new().load_vars(vars(&[("APS_CREDENTIALS_FILE", "/nonexistent.json")]));
+    assert!(matches!(
+        missing.build(),
+        Err(Error::CredentialDocument { .. })
+    ));
+    std::fs::remove_dir_all(dir).ok();
+}
+
+#[test]
+fn rotation_swaps_material_but_not_the_method() {
+    let client = secret_builder().build().unwrap();
+    client.rotate_secret("new-secret").unwrap();
+    let Credential::Secret { secret, .. } = client.config.credential() else {
+        panic!("a secret")
+    };
+    assert_eq!(secret.expose(), "new-secret");
+    assert!(
+        client
+            .rotate_key(SigningKey::generate_p256().unwrap())
+            .is_err()
+    );
+    let key_client = ClientBuilder::new()
+        .client_id("a")
+        .token_endpoint("https://t")
+        .private_key(SigningKey::generate_p256().unwrap().with_kid("old"))
+        .build()
+        .unwrap();
+    key_client
+        .rotate_key(SigningKey::generate_p256().unwrap().with_kid("new"))
+        .unwrap();
+    let Credential::Key(jwt) = key_client.config.credential() else {
+        panic!("a key")
+    };
+    assert_eq!(jwt.key.kid(), "new");
+    assert!(key_client.rotate_secret("x").is_err());
+}
+
+#[test]
+fn sources_for_equal_requests_share_one_cache_entry() {
+    let client = secret_builder().scope("a").build().unwrap();
+    let one = client.source(&TokenRequest::new().scope("b")).unwrap();
+    let two = client.source(&TokenRequest::new().scope("b b")).unwrap();
+    assert!(one.shares_cache_with(&two));
+    let default = client.source(&TokenRequest::new()).unwrap();
+    assert!(default.shares_cache_with(&client.default));
+    let other = client.source(&TokenRequest::new().audience("x")).unwrap();
+    assert!(!one.shares_cache_with(&other));
+    assert_eq!(one.source().request.scope_param().as_deref(), Some("a b"));
+    assert!(
+        client
+            .source(&TokenRequest::new().param("grant_type", "password"))
+            .is_err()
+    );
+}

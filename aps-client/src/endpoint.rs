@@ -1,0 +1,216 @@
+//! Where tokens come from: an explicit token endpoint, or an issuer whose OIDC discovery
+//! document names it (fetched once, cached). Also the HTTPS rule for every URL.
+
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use serde::Deserialize;
+use tokio::time::Instant;
+use url::Url;
+
+use crate::response::{MAX_BODY, summarize};
+use crate::{Error, Result};
+
+/// How long a discovered token endpoint is reused before discovery runs again.
+const DISCOVERY_TTL: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Checks that `url` is HTTPS, or plain HTTP on a loopback host with the opt-out set.
+pub(crate) fn check_url(what: &'static str, url: &Url, allow_http_loopback: bool) -> Result<()> {
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if allow_http_loopback && is_loopback(url) => Ok(()),
+        _ => Err(Error::InsecureUrl {
+            what,
+            url: url.to_string(),
+        }),
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+/// Parses a URL setting, naming the setting in the error.
+pub(crate) fn parse_url(field: &str, value: &str) -> Result<Url> {
+    Url::parse(value.trim())
+        .map_err(|e| Error::config(field, format!("`{value}` is not a URL: {e}")))
+}
+
+/// The token endpoint, given or discovered.
+#[derive(Debug)]
+pub(crate) enum Endpoint {
+    Token(Url),
+    Issuer {
+        issuer: Url,
+        discovered: Mutex<Option<(Url, Instant)>>,
+    },
+}
+
+#[derive(Deserialize)]
+struct Discovery {
+    issuer: Option<String>,
+    token_endpoint: Option<String>,
+}
+
+impl Endpoint {
+    /// The URL that identifies this endpoint before any discovery (for cache keys and logs).
+    pub(crate) fn configured(&self) -> &Url {
+        match self {
+            Self::Token(url) | Self::Issuer { issuer: url, .. } => url,
+        }
+    }
+
+    /// The token endpoint, running discovery when needed.
+    pub(crate) async fn token_endpoint(
+        &self,
+        http: &reqwest::Client,
+        allow_http_loopback: bool,
+    ) -> Result<Url> {
+        let (issuer, cache) = match self {
+            Self::Token(url) => return Ok(url.clone()),
+            Self::Issuer { issuer, discovered } => (issuer, discovered),
+        };
+        if let Some((url, at)) = lock(cache).as_ref()
+            && at.elapsed() < DISCOVERY_TTL
+        {
+            return Ok(url.clone());
+        }
+        let url = discover(http, issuer, allow_http_loopback).await?;
+        *lock(cache) = Some((url.clone(), Instant::now()));
+        Ok(url)
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A poisoned lock only means another thread panicked while holding a plain value; the value
+    // is still consistent, so keep going.
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// The discovery document URL of an issuer.
+pub(crate) fn discovery_url(issuer: &Url) -> String {
+    format!(
+        "{}/.well-known/openid-configuration",
+        issuer.as_str().trim_end_matches('/')
+    )
+}
+
+#[tracing::instrument(name = "aps_client.discover", skip_all, fields(issuer = %issuer))]
+async fn discover(http: &reqwest::Client, issuer: &Url, allow_http_loopback: bool) -> Result<Url> {
+    let url = discovery_url(issuer);
+    let fail = |reason: String| Error::Discovery {
+        url: url.clone(),
+        reason,
+    };
+    let mut response = http
+        .get(&url)
+        .send()
+        .await
+        .map_err(|e| Error::transport(&url, e))?;
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get(reqwest::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let body = read_bounded(&mut response, &url).await?;
+    if !status.is_success() {
+        return Err(fail(format!(
+            "answered {status} with {}",
+            summarize(content_type.as_deref(), &body)
+        )));
+    }
+    let document: Discovery = serde_json::from_slice(&body).map_err(|e| {
+        fail(format!(
+            "not a JSON discovery document ({e}): {}",
+            summarize(content_type.as_deref(), &body)
+        ))
+    })?;
+    let found = document
+        .issuer
+        .ok_or_else(|| fail("no `issuer` field".into()))?;
+    if found.trim_end_matches('/') != issuer.as_str().trim_end_matches('/') {
+        return Err(fail(format!(
+            "`issuer` is {found}, not the configured {issuer}"
+        )));
+    }
+    let token_endpoint = document
+        .token_endpoint
+        .ok_or_else(|| fail("no `token_endpoint` field".into()))?;
+    let token_endpoint =
+        Url::parse(&token_endpoint).map_err(|e| fail(format!("`token_endpoint`: {e}")))?;
+    check_url("token endpoint", &token_endpoint, allow_http_loopback)?;
+    Ok(token_endpoint)
+}
+
+/// Reads at most [`MAX_BODY`] bytes of a body.
+pub(crate) async fn read_bounded(response: &mut reqwest::Response, url: &str) -> Result<Vec<u8>> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| Error::transport(url, e))?
+    {
+        let room = MAX_BODY.saturating_sub(body.len());
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() >= MAX_BODY {
+            break;
+        }
+    }
+    Ok(body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(url: &str, allow: bool) -> bool {
+        check_url("token endpoint", &Url::parse(url).unwrap(), allow).is_ok()
+    }
+
+    #[test]
+    fn https_always_http_only_on_loopback_with_the_opt_out() {
+        assert!(check("https://idp.example/token", false));
+        assert!(!check("http://idp.example/token", true));
+        assert!(!check("http://127.0.0.1:8080/token", false));
+        assert!(check("http://127.0.0.1:8080/token", true));
+        assert!(check("http://127.8.9.10/token", true));
+        assert!(check("http://[::1]:80/token", true));
+        assert!(check("http://LOCALHOST/token", true));
+        assert!(!check("http://localhost.evil.example/token", true));
+        assert!(!check("http://10.0.0.1/token", true));
+        assert!(!check("ftp://127.0.0.1/token", true));
+    }
+
+    #[test]
+    fn insecure_url_error_says_how_to_opt_out() {
+        let err =
+            check_url("issuer", &Url::parse("http://idp/realms/x").unwrap(), false).unwrap_err();
+        assert!(
+            err.to_string().contains("danger_allow_http_loopback"),
+            "{err}"
+        );
+        assert!(err.is_config());
+    }
+
+    #[test]
+    fn discovery_url_with_and_without_trailing_slash() {
+        let expected = "https://idp/realms/apigw/.well-known/openid-configuration";
+        assert_eq!(
+            discovery_url(&Url::parse("https://idp/realms/apigw").unwrap()),
+            expected
+        );
+        assert_eq!(
+            discovery_url(&Url::parse("https://idp/realms/apigw/").unwrap()),
+            expected
+        );
+    }
+}

@@ -28,20 +28,28 @@
 
 mod alg;
 mod assertion;
+mod clock;
 mod encoding;
 mod error;
 mod jwk;
 mod jws;
+mod keyset;
 mod signing_key;
+mod token;
+mod validation_error;
+mod validator;
 mod verifying_key;
 
 pub use alg::{Algorithm, KeyType, UnsupportedAlgorithm};
 pub use assertion::{
     CLIENT_ASSERTION_TYPE, ClientAssertion, ClientAssertionBuilder, SignedAssertion,
 };
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, KeyProblem, Result};
 pub use jwk::{Jwk, Jwks};
 pub use signing_key::SigningKey;
+pub use validation_error::ValidationError;
+pub use validator::{FetchError, Stats, TokenType, Validator, ValidatorBuilder, VerifiedToken};
 pub use verifying_key::{VerifyingKey, verify_signature};
 
 #[allow(dead_code)]
@@ -52,4 +60,7 @@ fn _assert_impls() {
     send_sync_clone::<ClientAssertion>();
     send_sync_clone::<SignedAssertion>();
     send_sync_clone::<Jwks>();
+    send_sync_clone::<Validator>();
+    send_sync_clone::<VerifiedToken>();
+    send_sync_clone::<ValidationError>();
 }

@@ -1,0 +1,256 @@
+//! Parsing a compact JWS access token into its header and claims, once, without trusting it.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, IgnoredAny, Visitor};
+
+use crate::encoding::b64url_decode;
+use crate::validation_error::ValidationError;
+
+/// The JOSE header members the validator looks at. `jku`, `x5u`, `jwk` and `x5c` are read only
+/// to be ignored: a key is never taken from the token itself (RFC 8725 section 3.10).
+#[derive(Debug, Deserialize)]
+pub(crate) struct Header {
+    pub(crate) alg: String,
+    #[serde(default)]
+    pub(crate) kid: Option<String>,
+    #[serde(default)]
+    pub(crate) typ: Option<String>,
+    #[serde(default)]
+    pub(crate) crit: Option<IgnoredAny>,
+    #[serde(default)]
+    pub(crate) x5c: Option<Vec<String>>,
+}
+
+/// The registered claims plus Keycloak's, typed. Duplicate members among these are rejected by
+/// serde, so a token cannot say two different things about the same claim.
+#[derive(Debug, Default, Deserialize)]
+pub(crate) struct Claims {
+    #[serde(default)]
+    pub(crate) iss: Option<String>,
+    #[serde(default)]
+    pub(crate) sub: Option<String>,
+    #[serde(default, deserialize_with = "audience")]
+    pub(crate) aud: Vec<String>,
+    #[serde(default, deserialize_with = "numeric_date")]
+    pub(crate) exp: Option<i64>,
+    #[serde(default, deserialize_with = "numeric_date")]
+    pub(crate) nbf: Option<i64>,
+    #[serde(default, deserialize_with = "numeric_date")]
+    pub(crate) iat: Option<i64>,
+    #[serde(default)]
+    pub(crate) jti: Option<String>,
+    #[serde(default)]
+    pub(crate) typ: Option<String>,
+    #[serde(default)]
+    pub(crate) azp: Option<String>,
+    #[serde(default)]
+    pub(crate) scope: Option<String>,
+    #[serde(default)]
+    pub(crate) realm_access: Option<Access>,
+    #[serde(default)]
+    pub(crate) resource_access: Option<HashMap<String, Access>>,
+    #[serde(default, rename = "clientId")]
+    pub(crate) client_id_camel: Option<String>,
+    #[serde(default)]
+    pub(crate) client_id: Option<String>,
+    #[serde(default)]
+    pub(crate) preferred_username: Option<String>,
+    #[serde(default)]
+    pub(crate) payloadhash: Option<String>,
+}
+
+/// `realm_access` or one `resource_access` entry.
+#[derive(Debug, Default, Clone, Deserialize)]
+pub(crate) struct Access {
+    #[serde(default)]
+    pub(crate) roles: Vec<String>,
+}
+
+/// A token split and decoded, not yet verified.
+pub(crate) struct Parsed<'a> {
+    pub(crate) header: Header,
+    pub(crate) claims: Claims,
+    pub(crate) payload: Vec<u8>,
+    pub(crate) signing_input: &'a str,
+    pub(crate) signature: Vec<u8>,
+}
+
+/// Splits and decodes `token`, checking only its shape.
+pub(crate) fn parse(token: &str, max_size: usize) -> Result<Parsed<'_>, ValidationError> {
+    if token.len() > max_size {
+        return Err(ValidationError::TooLarge { max: max_size });
+    }
+    let malformed = ValidationError::Malformed;
+    let (signing_input, signature) = token
+        .rsplit_once('.')
+        .ok_or(malformed("not a compact JWS"))?;
+    let (header, payload) = signing_input
+        .split_once('.')
+        .ok_or(malformed("not a compact JWS"))?;
+    if payload.contains('.') {
+        return Err(malformed("not a compact JWS (JWE or extra parts)"));
+    }
+    let header = b64url_decode(header).ok_or(malformed("header is not base64url"))?;
+    let payload = b64url_decode(payload).ok_or(malformed("payload is not base64url"))?;
+    let signature = b64url_decode(signature).ok_or(malformed("signature is not base64url"))?;
+    if !is_json_object(&header) {
+        return Err(malformed("header is not a JSON object"));
+    }
+    if !is_json_object(&payload) {
+        return Err(malformed("payload is not a JSON object"));
+    }
+    let header: Header = serde_json::from_slice(&header)
+        .map_err(|_| malformed("header is not a valid JOSE header"))?;
+    let claims: Claims = serde_json::from_slice(&payload).map_err(|e| {
+        if e.is_data() {
+            ValidationError::InvalidClaims
+        } else {
+            malformed("payload is not a JSON object")
+        }
+    })?;
+    Ok(Parsed {
+        header,
+        claims,
+        payload,
+        signing_input,
+        signature,
+    })
+}
+
+/// serde would also read a struct from a JSON array; a JOSE header and a claims set are objects.
+fn is_json_object(json: &[u8]) -> bool {
+    json.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
+}
+
+/// The latest NumericDate accepted: 9999-12-31T23:59:59Z. Anything larger is nonsense or an
+/// overflow attempt.
+const MAX_NUMERIC_DATE: f64 = 253_402_300_799.0;
+
+/// A NumericDate (RFC 7519 section 2): a JSON number of seconds, possibly fractional. Strings,
+/// booleans, `null`, negative and absurdly large values are errors, never "absent".
+fn numeric_date<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
+    struct NumericDate;
+    impl Visitor<'_> for NumericDate {
+        type Value = i64;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a NumericDate")
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<i64, E> {
+            // Precision is irrelevant here: the value is only range-checked before the cast.
+            #[allow(clippy::cast_precision_loss)]
+            self.visit_f64(v as f64)
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {
+            #[allow(clippy::cast_precision_loss)]
+            self.visit_f64(v as f64)
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
+            if v.is_finite() && (0.0..=MAX_NUMERIC_DATE).contains(&v) {
+                // In range, so the cast is exact for the integer part.
+                #[allow(clippy::cast_possible_truncation)]
+                Ok(v.floor() as i64)
+            } else {
+                Err(E::custom("NumericDate out of range"))
+            }
+        }
+    }
+    deserializer.deserialize_any(NumericDate).map(Some)
+}
+
+/// `aud`: one string or an array of strings (RFC 7519 section 4.1.3).
+fn audience<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Aud {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match Aud::deserialize(deserializer)? {
+        Aud::One(one) => vec![one],
+        Aud::Many(many) => many,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::encoding::b64url;
+
+    fn token(header: &str, claims: &str) -> String {
+        format!(
+            "{}.{}.c2ln",
+            b64url(header.as_bytes()),
+            b64url(claims.as_bytes())
+        )
+    }
+
+    fn claims(json: &str) -> Result<Claims, ValidationError> {
+        parse(&token(r#"{"alg":"RS256"}"#, json), 1 << 16).map(|p| p.claims)
+    }
+
+    #[test]
+    fn numeric_dates_must_be_in_range_numbers() {
+        assert_eq!(
+            claims(r#"{"exp":1700000000}"#).unwrap().exp,
+            Some(1_700_000_000)
+        );
+        assert_eq!(
+            claims(r#"{"exp":1700000000.9}"#).unwrap().exp,
+            Some(1_700_000_000)
+        );
+        assert_eq!(claims("{}").unwrap().exp, None);
+        for bad in [
+            r#"{"exp":"1700000000"}"#,
+            r#"{"exp":null}"#,
+            r#"{"exp":true}"#,
+            r#"{"exp":-1}"#,
+            r#"{"exp":1e300}"#,
+            r#"{"exp":18446744073709551615}"#,
+            r#"{"nbf":[1]}"#,
+            r#"{"iat":{}}"#,
+        ] {
+            assert!(
+                matches!(claims(bad), Err(ValidationError::InvalidClaims)),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn audience_is_a_string_or_array_of_strings() {
+        assert_eq!(claims(r#"{"aud":"a"}"#).unwrap().aud, ["a"]);
+        assert_eq!(claims(r#"{"aud":["a","b"]}"#).unwrap().aud, ["a", "b"]);
+        assert!(claims(r#"{"aud":1}"#).is_err());
+        assert!(claims(r#"{"aud":["a",1]}"#).is_err());
+    }
+
+    #[test]
+    fn duplicate_members_are_rejected() {
+        assert!(claims(r#"{"iss":"a","iss":"b"}"#).is_err());
+        let dup_alg = token(r#"{"alg":"RS256","alg":"none"}"#, "{}");
+        assert!(parse(&dup_alg, 1 << 16).is_err());
+    }
+
+    #[test]
+    fn shape_errors() {
+        assert!(matches!(
+            parse("a.b", 100),
+            Err(ValidationError::Malformed(_))
+        ));
+        assert!(matches!(
+            parse("a.b.c.d.e", 100),
+            Err(ValidationError::Malformed(_))
+        ));
+        assert!(matches!(
+            parse(&"a".repeat(101), 100),
+            Err(ValidationError::TooLarge { max: 100 })
+        ));
+        let padded = format!("{}=.e30.c2ln", b64url(br#"{"alg":"RS256"}"#));
+        assert!(parse(&padded, 1000).is_err());
+        let array_payload = token(r#"{"alg":"RS256"}"#, "[]");
+        assert!(parse(&array_payload, 1000).is_err());
+    }
+}

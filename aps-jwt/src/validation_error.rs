@@ -1,0 +1,173 @@
+//! Why a bearer token was refused, and the HTTP answer RFC 6750 prescribes for it.
+
+use aps_core::Denial;
+
+/// Why [`Validator::validate`](crate::Validator::validate) refused a token.
+///
+/// Three families, each with its HTTP answer ([`status`](Self::status),
+/// [`www_authenticate`](Self::www_authenticate)):
+/// - the token is bad: 401 with `error="invalid_token"`;
+/// - the token is good but lacks a grant: 403 with `error="insufficient_scope"`;
+/// - the keys could not be had at all: 503 (the token may be fine; try again later).
+///
+/// Messages say what failed, never what the token contained.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ValidationError {
+    /// No bearer token was presented (HTTP layer only).
+    #[error("no bearer token")]
+    Missing,
+    /// The token is larger than the configured maximum (checked before decoding).
+    #[error("token larger than {max} bytes")]
+    TooLarge {
+        /// The configured maximum.
+        max: usize,
+    },
+    /// The token is not a well-formed compact JWS.
+    #[error("malformed token: {0}")]
+    Malformed(&'static str),
+    /// A claim has the wrong JSON type, a NumericDate is out of range, or a member is duplicated.
+    #[error("token claims are malformed")]
+    InvalidClaims,
+    /// The header's `alg` is not in the allow-list (this includes `none` and HMAC).
+    #[error("token algorithm not allowed")]
+    AlgorithmNotAllowed,
+    /// The header has a `crit` member: this validator understands no JWS extensions.
+    #[error("token uses a critical header extension")]
+    CriticalHeader,
+    /// The `iss` claim is missing or not one of the configured issuers.
+    #[error("token issuer not allowed")]
+    IssuerNotAllowed,
+    /// No key of the issuer matches the token's `kid` (or, without `kid`, its algorithm).
+    #[error("no matching key for the token")]
+    UnknownKey,
+    /// The signature does not verify.
+    #[error("invalid token signature")]
+    BadSignature,
+    /// `exp` is missing.
+    #[error("token has no expiry")]
+    MissingExpiry,
+    /// The token has expired.
+    #[error("token expired")]
+    Expired,
+    /// `nbf` is in the future.
+    #[error("token not yet valid")]
+    NotYetValid,
+    /// `iat` is in the future.
+    #[error("token issued in the future")]
+    IssuedInFuture,
+    /// `exp` is further away than the configured maximum expiration.
+    #[error("token lifetime exceeds the maximum")]
+    LifetimeTooLong,
+    /// A required claim (`iat`, `nbf`, `jti` ...) is missing.
+    #[error("token lacks the `{0}` claim")]
+    MissingClaim(&'static str),
+    /// `aud` does not contain an accepted audience.
+    #[error("token audience not accepted")]
+    Audience,
+    /// `azp` is missing or not an accepted authorized party.
+    #[error("token authorized party not accepted")]
+    AuthorizedParty,
+    /// The token is not an access token (an ID or refresh token, or a wrong `typ`).
+    #[error("not an access token")]
+    TokenType,
+    /// A token-specific check failed (upstream JWT: replay, payload hash).
+    #[error("token rejected: {0}")]
+    Rejected(&'static str),
+    /// The token is valid but lacks the scope or role needed.
+    #[error("insufficient scope: {0}")]
+    Forbidden(Denial),
+    /// The issuer's keys could not be obtained (JWKS endpoint down beyond the stale window).
+    #[error("signing keys unavailable for the issuer")]
+    KeysUnavailable,
+}
+
+impl ValidationError {
+    /// The HTTP status RFC 6750 section 3.1 prescribes: 401, 403 or 503.
+    #[must_use]
+    pub fn status(&self) -> u16 {
+        match self {
+            ValidationError::Forbidden(_) => 403,
+            ValidationError::KeysUnavailable => 503,
+            _ => 401,
+        }
+    }
+
+    /// Whether the token itself was refused (401).
+    #[must_use]
+    pub fn is_invalid_token(&self) -> bool {
+        self.status() == 401
+    }
+
+    /// Whether the token was valid but lacks a grant (403).
+    #[must_use]
+    pub fn is_forbidden(&self) -> bool {
+        matches!(self, ValidationError::Forbidden(_))
+    }
+
+    /// Whether the keys could not be had (503): not the client's fault.
+    #[must_use]
+    pub fn is_unavailable(&self) -> bool {
+        matches!(self, ValidationError::KeysUnavailable)
+    }
+
+    /// The RFC 6750 error code: `invalid_request`, `invalid_token`, `insufficient_scope`; none
+    /// for a missing token (section 3.1) or unavailable keys.
+    #[must_use]
+    pub fn error_code(&self) -> Option<&'static str> {
+        match self {
+            ValidationError::Missing | ValidationError::KeysUnavailable => None,
+            ValidationError::Forbidden(_) => Some("insufficient_scope"),
+            _ => Some("invalid_token"),
+        }
+    }
+
+    /// The `WWW-Authenticate` header value for the response, if it should have one.
+    ///
+    /// # Examples
+    /// ```
+    /// use aps_jwt::ValidationError;
+    /// assert_eq!(
+    ///     ValidationError::Expired.www_authenticate().as_deref(),
+    ///     Some(r#"Bearer error="invalid_token", error_description="token expired""#)
+    /// );
+    /// assert_eq!(ValidationError::Missing.www_authenticate().as_deref(), Some("Bearer"));
+    /// ```
+    #[must_use]
+    pub fn www_authenticate(&self) -> Option<String> {
+        let code = match self.error_code() {
+            None if self.is_unavailable() => return None,
+            None => return Some("Bearer".to_owned()),
+            Some(code) => code,
+        };
+        let description = quote(&self.to_string());
+        let mut value = format!(r#"Bearer error="{code}", error_description="{description}""#);
+        if let ValidationError::Forbidden(denial) = self {
+            let scopes = required_scopes(denial);
+            if !scopes.is_empty() {
+                value.push_str(&format!(r#", scope="{}""#, quote(&scopes.join(" "))));
+            }
+        }
+        Some(value)
+    }
+}
+
+fn required_scopes(denial: &Denial) -> Vec<String> {
+    match denial {
+        Denial::MissingScope { required } => required.clone(),
+        _ => Vec::new(),
+    }
+}
+
+/// Keeps a header quoted-string valid: only printable ASCII, no `"` or `\`.
+fn quote(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' || c == ' ' {
+                c
+            } else {
+                '?'
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,188 @@
+//! The pure claim and grant checks: functions of (settings, header, claims, now).
+
+use aps_core::{ClientRole, Denial};
+
+use crate::token::{Claims, Header};
+use crate::validation_error::ValidationError;
+
+/// Which tokens count as access tokens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum TokenType {
+    /// An access token: the header `typ` is `at+jwt` (RFC 9068), or the claim `typ` is
+    /// `Bearer` (Keycloak). An ID token (`typ: ID`), a refresh token (`Refresh`) or any other
+    /// explicit type is refused. The default.
+    #[default]
+    Access,
+    /// Any type. Use only for tokens that are not access tokens by design.
+    Any,
+}
+
+/// Time and audience checks.
+#[derive(Debug, Clone)]
+pub(crate) struct ClaimChecks {
+    pub(crate) leeway: i64,
+    pub(crate) maximum_expiration: Option<i64>,
+    pub(crate) audiences: Vec<String>,
+    pub(crate) authorized_parties: Vec<String>,
+    pub(crate) require_iat: bool,
+    pub(crate) require_nbf: bool,
+    pub(crate) require_jti: bool,
+    pub(crate) token_type: TokenType,
+}
+
+impl Default for ClaimChecks {
+    fn default() -> Self {
+        ClaimChecks {
+            leeway: 30,
+            maximum_expiration: None,
+            audiences: Vec::new(),
+            authorized_parties: Vec::new(),
+            require_iat: true,
+            require_nbf: false,
+            require_jti: false,
+            token_type: TokenType::Access,
+        }
+    }
+}
+
+/// Whether a token with this `exp` is still valid at `now` (RFC 7519 section 4.1.4: now must be
+/// before `exp`, give or take the leeway).
+pub(crate) fn unexpired(exp: i64, now: i64, leeway: i64) -> bool {
+    now < exp.saturating_add(leeway)
+}
+
+impl ClaimChecks {
+    pub(crate) fn check(
+        &self,
+        header: &Header,
+        claims: &Claims,
+        now: i64,
+    ) -> Result<(), ValidationError> {
+        let exp = claims.exp.ok_or(ValidationError::MissingExpiry)?;
+        if !unexpired(exp, now, self.leeway) {
+            return Err(ValidationError::Expired);
+        }
+        match claims.nbf {
+            Some(nbf) if nbf > now.saturating_add(self.leeway) => {
+                return Err(ValidationError::NotYetValid);
+            }
+            None if self.require_nbf => return Err(ValidationError::MissingClaim("nbf")),
+            _ => {}
+        }
+        match claims.iat {
+            Some(iat) if iat > now.saturating_add(self.leeway) => {
+                return Err(ValidationError::IssuedInFuture);
+            }
+            None if self.require_iat => return Err(ValidationError::MissingClaim("iat")),
+            _ => {}
+        }
+        if let Some(max) = self.maximum_expiration
+            && exp.saturating_sub(now) > max
+        {
+            return Err(ValidationError::LifetimeTooLong);
+        }
+        if self.require_jti && claims.jti.is_none() {
+            return Err(ValidationError::MissingClaim("jti"));
+        }
+        if !self.audiences.is_empty() && !claims.aud.iter().any(|a| self.audiences.contains(a)) {
+            return Err(ValidationError::Audience);
+        }
+        if !self.authorized_parties.is_empty()
+            && !claims
+                .azp
+                .as_ref()
+                .is_some_and(|azp| self.authorized_parties.contains(azp))
+        {
+            return Err(ValidationError::AuthorizedParty);
+        }
+        if self.token_type == TokenType::Access && !is_access_token(header, claims) {
+            return Err(ValidationError::TokenType);
+        }
+        Ok(())
+    }
+}
+
+fn is_access_token(header: &Header, claims: &Claims) -> bool {
+    let header_typ = header.typ.as_deref().map(|t| {
+        let t = t.to_ascii_lowercase();
+        t.strip_prefix("application/")
+            .map(str::to_owned)
+            .unwrap_or(t)
+    });
+    match header_typ.as_deref() {
+        Some("at+jwt") => claims.typ.is_none() || claims.typ.as_deref() == Some("Bearer"),
+        None | Some("jwt") => claims.typ.as_deref() == Some("Bearer"),
+        Some(_) => false,
+    }
+}
+
+/// The grants a token must carry: any-of within each list (or all-of), AND across lists; an
+/// empty list passes. Realm roles and client roles are separate namespaces.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Grants {
+    pub(crate) scopes: Vec<String>,
+    pub(crate) realm_roles: Vec<String>,
+    pub(crate) roles: Vec<String>,
+    pub(crate) client_roles: Vec<ClientRole>,
+    pub(crate) require_all: bool,
+}
+
+impl Grants {
+    pub(crate) fn authorize(&self, claims: &Claims) -> Result<(), Denial> {
+        let satisfied = |required: usize, has: &dyn Fn(usize) -> bool| {
+            required == 0
+                || if self.require_all {
+                    (0..required).all(has)
+                } else {
+                    (0..required).any(has)
+                }
+        };
+        let scope = claims.scope.as_deref().unwrap_or("");
+        if !satisfied(self.scopes.len(), &|i| {
+            scope.split(' ').any(|s| s == self.scopes[i])
+        }) {
+            return Err(Denial::MissingScope {
+                required: self.scopes.clone(),
+            });
+        }
+        let realm = claims
+            .realm_access
+            .as_ref()
+            .map_or(&[][..], |a| &a.roles[..]);
+        if !satisfied(self.realm_roles.len(), &|i| {
+            realm.contains(&self.realm_roles[i])
+        }) {
+            return Err(Denial::MissingRealmRole {
+                required: self.realm_roles.clone(),
+            });
+        }
+        let client_roles = |client: &str| -> &[String] {
+            claims
+                .resource_access
+                .as_ref()
+                .and_then(|r| r.get(client))
+                .map_or(&[][..], |a| &a.roles[..])
+        };
+        let azp_roles = claims.azp.as_deref().map_or(&[][..], client_roles);
+        if !satisfied(self.roles.len(), &|i| azp_roles.contains(&self.roles[i])) {
+            return Err(Denial::MissingRole {
+                required: self.roles.clone(),
+            });
+        }
+        if !satisfied(self.client_roles.len(), &|i| {
+            let wanted = &self.client_roles[i];
+            client_roles(wanted.client())
+                .iter()
+                .any(|r| r == wanted.role())
+        }) {
+            return Err(Denial::MissingClientRole {
+                required: self.client_roles.clone(),
+            });
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;

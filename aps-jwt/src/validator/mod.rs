@@ -1,0 +1,203 @@
+//! The bearer-token validator: built once, shared, `validate(token)`.
+
+mod builder;
+pub(crate) mod cache;
+pub(crate) mod checks;
+pub(crate) mod http;
+pub(crate) mod source;
+pub(crate) mod verified;
+
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+
+pub use builder::ValidatorBuilder;
+pub use checks::TokenType;
+pub use http::FetchError;
+pub use verified::VerifiedToken;
+
+use crate::alg::Algorithm;
+use crate::clock::{Clock, unix_secs};
+use crate::token;
+use crate::validation_error::ValidationError;
+use cache::TokenCache;
+use checks::{ClaimChecks, Grants};
+use source::IssuerKeys;
+
+/// Validates bearer access tokens: signature with the keys of an allowed issuer, then the
+/// claims, then the grants.
+///
+/// Built once with [`Validator::builder`]; cloning is cheap (shared state), so clone it into
+/// every task or handler.
+///
+/// # Examples
+/// ```no_run
+/// # async fn run(token: &str) -> Result<(), Box<dyn std::error::Error>> {
+/// use aps_jwt::Validator;
+///
+/// let validator = Validator::builder()
+///     .issuer("https://loginproxy.gov.bc.ca/auth/realms/apigw")
+///     .scope("Function1/read")
+///     .build()?;
+/// match validator.validate(token).await {
+///     Ok(verified) => println!("client {:?}", verified.client_id()),
+///     Err(refused) => println!("{} {}", refused.status(), refused),
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Validator {
+    inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) issuers: Vec<Arc<IssuerKeys>>,
+    pub(crate) algorithms: Vec<Algorithm>,
+    pub(crate) max_token_size: usize,
+    pub(crate) checks: ClaimChecks,
+    pub(crate) grants: Grants,
+    pub(crate) cache: Option<TokenCache>,
+    pub(crate) clock: Arc<dyn Clock>,
+}
+
+/// Counters, for monitoring and tests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stats {
+    /// JWKS fetches started (all issuers).
+    pub jwks_fetches: u64,
+    /// Verified-token cache hits.
+    pub cache_hits: u64,
+    /// Verified-token cache misses.
+    pub cache_misses: u64,
+}
+
+impl Validator {
+    /// Starts a builder.
+    pub fn builder() -> ValidatorBuilder {
+        ValidatorBuilder::default()
+    }
+
+    /// Validates `token` (the compact JWS, without the `Bearer ` prefix).
+    ///
+    /// Fetches keys only when needed (first use, an unknown `kid` outside the cooldown); a
+    /// token verified before and still valid is answered from the cache.
+    ///
+    /// # Errors
+    /// A [`ValidationError`] saying why, with its HTTP status.
+    pub async fn validate(&self, token: &str) -> Result<VerifiedToken, ValidationError> {
+        let inner = &*self.inner;
+        if token.len() > inner.max_token_size {
+            return Err(ValidationError::TooLarge {
+                max: inner.max_token_size,
+            });
+        }
+        let now_time = inner.clock.now();
+        let now = unix_secs(now_time);
+        if let Some(cache) = &inner.cache
+            && let Some(hit) = cache.get(token, now, inner.checks.leeway)
+        {
+            return Ok(hit);
+        }
+        let parsed = token::parse(token, inner.max_token_size)?;
+        if parsed.header.crit.is_some() {
+            return Err(ValidationError::CriticalHeader);
+        }
+        let alg: Algorithm = parsed
+            .header
+            .alg
+            .parse()
+            .map_err(|_| ValidationError::AlgorithmNotAllowed)?;
+        if !inner.algorithms.contains(&alg) {
+            return Err(ValidationError::AlgorithmNotAllowed);
+        }
+        let iss = parsed
+            .claims
+            .iss
+            .as_deref()
+            .ok_or(ValidationError::IssuerNotAllowed)?;
+        let issuer = inner
+            .issuers
+            .iter()
+            .find(|i| i.issuer == iss)
+            .ok_or(ValidationError::IssuerNotAllowed)?;
+        let kid = parsed.header.kid.as_deref();
+        let candidates = issuer.select(kid, alg, now_time).await?;
+        let message = parsed.signing_input.as_bytes();
+        let entry = candidates
+            .iter()
+            .find(|entry| entry.key.verify(alg, message, &parsed.signature).is_ok())
+            .ok_or(ValidationError::BadSignature)?;
+        inner.checks.check(&parsed.header, &parsed.claims, now)?;
+        inner
+            .grants
+            .authorize(&parsed.claims)
+            .map_err(ValidationError::Forbidden)?;
+        let exp = parsed.claims.exp.unwrap_or(i64::MIN);
+        let handle = Arc::clone(&entry.handle);
+        let verified = VerifiedToken::new(parsed.claims, parsed.payload, alg, parsed.header.kid);
+        if let Some(cache) = &inner.cache {
+            cache.insert(
+                token,
+                verified.clone(),
+                exp,
+                handle,
+                now,
+                inner.checks.leeway,
+            );
+        }
+        Ok(verified)
+    }
+
+    /// Fetches the keys of every remote issuer now (for example at startup, so that the first
+    /// request does not wait), ignoring the cooldown.
+    ///
+    /// # Errors
+    /// The first issuer whose keys could not be fetched.
+    pub async fn refresh_keys(&self) -> Result<(), FetchError> {
+        let now = self.inner.clock.now();
+        for issuer in &self.inner.issuers {
+            issuer.refresh_now(now).await?;
+        }
+        Ok(())
+    }
+
+    /// The allowed issuers.
+    pub fn issuers(&self) -> impl Iterator<Item = &str> {
+        self.inner.issuers.iter().map(|i| i.issuer.as_str())
+    }
+
+    /// Counters since the validator was built.
+    #[must_use]
+    pub fn stats(&self) -> Stats {
+        let (hits, misses) = self.inner.cache.as_ref().map_or((0, 0), |c| {
+            (
+                c.hits.load(Ordering::Relaxed),
+                c.misses.load(Ordering::Relaxed),
+            )
+        });
+        Stats {
+            jwks_fetches: self.inner.issuers.iter().map(|i| i.fetches()).sum(),
+            cache_hits: hits,
+            cache_misses: misses,
+        }
+    }
+
+    /// The `kid`s of the usable keys currently loaded for `issuer`, and how many of its JWKS
+    /// entries were skipped (weak, `use: enc`, off-curve, unsupported).
+    #[must_use]
+    pub fn loaded_keys(&self, issuer: &str) -> Option<(Vec<String>, usize)> {
+        let issuer = self.inner.issuers.iter().find(|i| i.issuer == issuer)?;
+        let keys = issuer.keys();
+        Some((keys.kids(), keys.skipped.len()))
+    }
+}
+
+impl std::fmt::Debug for Validator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Validator")
+            .field("issuers", &self.issuers().collect::<Vec<_>>())
+            .field("algorithms", &self.inner.algorithms)
+            .field("cache", &self.inner.cache.is_some())
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,204 @@
+//! A token that passed validation, with typed access to its claims.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use serde::de::DeserializeOwned;
+
+use crate::alg::Algorithm;
+use crate::token::Claims;
+
+/// A validated token: the signature verified with a key of an allowed issuer, every check
+/// passed. Cheap to clone (shared).
+///
+/// `Debug` shows the issuer, subject, client and expiry; never the raw token.
+#[derive(Clone)]
+pub struct VerifiedToken {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    claims: Claims,
+    payload: Vec<u8>,
+    alg: Algorithm,
+    kid: Option<String>,
+}
+
+fn time(secs: Option<i64>) -> Option<SystemTime> {
+    secs.and_then(|s| u64::try_from(s).ok())
+        .map(|s| SystemTime::UNIX_EPOCH + Duration::from_secs(s))
+}
+
+impl VerifiedToken {
+    pub(crate) fn new(
+        claims: Claims,
+        payload: Vec<u8>,
+        alg: Algorithm,
+        kid: Option<String>,
+    ) -> Self {
+        VerifiedToken {
+            inner: Arc::new(Inner {
+                claims,
+                payload,
+                alg,
+                kid,
+            }),
+        }
+    }
+
+    #[cfg(test)]
+    pub(crate) fn for_tests() -> Self {
+        Self::new(Claims::default(), b"{}".to_vec(), Algorithm::RS256, None)
+    }
+
+    /// `iss`: one of the configured issuers.
+    #[must_use]
+    pub fn issuer(&self) -> &str {
+        self.inner.claims.iss.as_deref().unwrap_or_default()
+    }
+
+    /// `sub`.
+    #[must_use]
+    pub fn subject(&self) -> Option<&str> {
+        self.inner.claims.sub.as_deref()
+    }
+
+    /// `aud`, as a list (a single string becomes one element).
+    #[must_use]
+    pub fn audience(&self) -> &[String] {
+        &self.inner.claims.aud
+    }
+
+    /// `exp`.
+    #[must_use]
+    pub fn expires_at(&self) -> SystemTime {
+        time(self.inner.claims.exp).unwrap_or(SystemTime::UNIX_EPOCH)
+    }
+
+    /// `iat`.
+    #[must_use]
+    pub fn issued_at(&self) -> Option<SystemTime> {
+        time(self.inner.claims.iat)
+    }
+
+    /// `nbf`.
+    #[must_use]
+    pub fn not_before(&self) -> Option<SystemTime> {
+        time(self.inner.claims.nbf)
+    }
+
+    /// `jti`.
+    #[must_use]
+    pub fn jwt_id(&self) -> Option<&str> {
+        self.inner.claims.jti.as_deref()
+    }
+
+    /// `azp`: the client the token was issued to.
+    #[must_use]
+    pub fn authorized_party(&self) -> Option<&str> {
+        self.inner.claims.azp.as_deref()
+    }
+
+    /// The client id: Keycloak's `client_id` (newer) or `clientId` (older), else `azp`.
+    #[must_use]
+    pub fn client_id(&self) -> Option<&str> {
+        let c = &self.inner.claims;
+        c.client_id
+            .as_deref()
+            .or(c.client_id_camel.as_deref())
+            .or(c.azp.as_deref())
+    }
+
+    /// `preferred_username` (`service-account-<client>` for client-credentials tokens).
+    #[must_use]
+    pub fn preferred_username(&self) -> Option<&str> {
+        self.inner.claims.preferred_username.as_deref()
+    }
+
+    /// The scopes of the space-separated `scope` claim.
+    pub fn scopes(&self) -> impl Iterator<Item = &str> {
+        self.inner
+            .claims
+            .scope
+            .as_deref()
+            .unwrap_or("")
+            .split(' ')
+            .filter(|s| !s.is_empty())
+    }
+
+    /// Whether `scope` lists `name`.
+    #[must_use]
+    pub fn has_scope(&self, name: &str) -> bool {
+        self.scopes().any(|s| s == name)
+    }
+
+    /// `realm_access.roles`.
+    #[must_use]
+    pub fn realm_roles(&self) -> &[String] {
+        self.inner
+            .claims
+            .realm_access
+            .as_ref()
+            .map_or(&[], |a| &a.roles)
+    }
+
+    /// `resource_access.<client>.roles`.
+    #[must_use]
+    pub fn client_roles(&self, client: &str) -> &[String] {
+        self.inner
+            .claims
+            .resource_access
+            .as_ref()
+            .and_then(|r| r.get(client))
+            .map_or(&[], |a| &a.roles)
+    }
+
+    /// The `typ` claim (`Bearer` for Keycloak access tokens).
+    #[must_use]
+    pub fn token_type(&self) -> Option<&str> {
+        self.inner.claims.typ.as_deref()
+    }
+
+    /// The algorithm the signature was verified with.
+    #[must_use]
+    pub fn algorithm(&self) -> Algorithm {
+        self.inner.alg
+    }
+
+    /// The `kid` of the key that verified it, if the token named one.
+    #[must_use]
+    pub fn key_id(&self) -> Option<&str> {
+        self.inner.kid.as_deref()
+    }
+
+    /// The claims set as JSON text, exactly as signed.
+    #[must_use]
+    pub fn raw_claims(&self) -> &str {
+        // The payload was parsed as JSON, so it is UTF-8.
+        std::str::from_utf8(&self.inner.payload).unwrap_or("{}")
+    }
+
+    /// The claims deserialized into your own type (for claims this type has no accessor for).
+    ///
+    /// # Errors
+    /// The serde error if the claims do not fit `T`.
+    pub fn claims<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_slice(&self.inner.payload)
+    }
+
+    pub(crate) fn raw(&self) -> &Claims {
+        &self.inner.claims
+    }
+}
+
+impl fmt::Debug for VerifiedToken {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("VerifiedToken")
+            .field("iss", &self.issuer())
+            .field("sub", &self.subject())
+            .field("client_id", &self.client_id())
+            .field("exp", &self.inner.claims.exp)
+            .finish_non_exhaustive()
+    }
+}

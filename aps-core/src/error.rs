@@ -1,5 +1,6 @@
 //! The crate's error type: one enum over the areas, each with its own typed detail.
 
+use crate::access::TransitionError;
 use crate::document::LoadError;
 use crate::policy::PolicyError;
 
@@ -13,6 +14,9 @@ pub enum Error {
     /// A file that could not be loaded (syntax or type errors, with positions).
     #[error(transparent)]
     Load(#[from] LoadError),
+    /// A refused access-request step.
+    #[error(transparent)]
+    Transition(#[from] TransitionError),
     /// Writing YAML failed.
     #[error("could not write YAML: {0}")]
     Write(String),
@@ -22,6 +26,11 @@ impl Error {
     /// Whether this is an invalid access policy.
     pub fn is_policy(&self) -> bool {
         matches!(self, Self::Policy(_))
+    }
+
+    /// Whether an access-request step was refused.
+    pub fn is_transition(&self) -> bool {
+        matches!(self, Self::Transition(_))
     }
 
     /// Whether a file could not be loaded.

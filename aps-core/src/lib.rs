@@ -24,6 +24,7 @@
 //! # Ok::<(), aps_core::PolicyError>(())
 //! ```
 
+mod access;
 mod document;
 mod error;
 mod ids;
@@ -37,6 +38,9 @@ mod secret;
 mod shared_idp;
 mod yaml_out;
 
+pub use access::{
+    AccessRequest, Action, ClientKey, Grants, State, Step, StepKind, Transition, TransitionError,
+};
 pub use document::{
     CREDENTIAL_ISSUER_KIND, Document, Documents, LoadError, OtherDocument, load_json, load_yaml,
 };

@@ -1,0 +1,163 @@
+//! The access request itself and its states.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::{ClientKey, Grants, TransitionError};
+use crate::profile::{ClientAuthenticator, CredentialIssuer, Environment};
+
+/// Where an access request stands, named after what has happened to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[non_exhaustive]
+pub enum State {
+    /// A consumer asked for access; nothing exists in the IdP yet.
+    Requested,
+    /// The consumer's client exists, **disabled**, and its credentials were handed out.
+    CredentialsIssued,
+    /// The client is enabled with its grants.
+    Approved,
+    /// Refused (final); any client was deleted.
+    Rejected,
+    /// Access withdrawn after approval (final); the client was deleted.
+    Revoked,
+}
+
+impl State {
+    /// Whether no step can follow.
+    pub fn is_final(self) -> bool {
+        matches!(self, Self::Rejected | Self::Revoked)
+    }
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::Requested => "requested",
+            Self::CredentialsIssued => "credentials issued",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+            Self::Revoked => "revoked",
+        })
+    }
+}
+
+/// One consumer's request for access to one product environment protected by a profile.
+///
+/// Fields change only through [`next`](Self::next); deserialising a persisted request resumes
+/// it where it stood.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AccessRequest {
+    pub(super) consumer_client_id: String,
+    pub(super) environment: Environment,
+    pub(super) authenticator: ClientAuthenticator,
+    pub(super) state: State,
+    #[serde(default)]
+    pub(super) grants: Grants,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) client_key: Option<ClientKey>,
+    #[serde(default)]
+    pub(super) credential_generation: u32,
+}
+
+impl AccessRequest {
+    /// A new request (state [`State::Requested`]) for `environment` of `profile`, by the
+    /// consumer client `consumer_client_id` (see [`consumer_client_id`](crate::consumer_client_id)).
+    /// `client_key` is the consumer's JWKS URL or certificate, required exactly when the
+    /// profile uses `client-jwt-jwks-url`.
+    ///
+    /// # Errors
+    /// [`TransitionError`] when the profile has no authenticator or does not offer the
+    /// environment, or the client key does not fit the authenticator.
+    ///
+    /// # Examples
+    /// ```
+    /// use aps_core::{AccessRequest, ClientAuthenticator, CredentialIssuer, Environment, State};
+    ///
+    /// let mut profile = CredentialIssuer::new("My API default");
+    /// profile.client_authenticator = Some(ClientAuthenticator::ClientSecret);
+    /// profile.inherit_from = Some("Gold Shared IdP".into());
+    /// let request = AccessRequest::new(&profile, Environment::Dev, "8E1A2B3C-4F5D6E7A8B9C", None)?;
+    /// assert_eq!(request.state(), State::Requested);
+    /// # Ok::<(), aps_core::TransitionError>(())
+    /// ```
+    pub fn new(
+        profile: &CredentialIssuer,
+        environment: Environment,
+        consumer_client_id: impl Into<String>,
+        client_key: Option<ClientKey>,
+    ) -> Result<Self, TransitionError> {
+        let consumer_client_id = consumer_client_id.into();
+        if consumer_client_id.trim().is_empty()
+            || consumer_client_id.chars().any(char::is_whitespace)
+        {
+            return Err(TransitionError::InvalidClientId {
+                client_id: consumer_client_id,
+            });
+        }
+        let authenticator = profile
+            .client_authenticator
+            .ok_or(TransitionError::NoAuthenticator)?;
+        if profile.access_policy(environment).is_err() {
+            return Err(TransitionError::EnvironmentNotOffered { environment });
+        }
+        match (authenticator, &client_key) {
+            (ClientAuthenticator::ClientJwtJwksUrl, None) => {
+                return Err(TransitionError::ClientKeyRequired);
+            }
+            (ClientAuthenticator::ClientJwtJwksUrl, Some(key)) => key.check()?,
+            (other, Some(_)) => {
+                return Err(TransitionError::ClientKeyNotAllowed {
+                    authenticator: other,
+                });
+            }
+            (_, None) => {}
+        }
+        Ok(Self {
+            consumer_client_id,
+            environment,
+            authenticator,
+            state: State::Requested,
+            grants: Grants::default(),
+            client_key,
+            credential_generation: 0,
+        })
+    }
+
+    /// The consumer's client id (`<envAppId>-<appAppId>`).
+    pub fn consumer_client_id(&self) -> &str {
+        &self.consumer_client_id
+    }
+
+    /// The product environment.
+    pub fn environment(&self) -> Environment {
+        self.environment
+    }
+
+    /// How the consumer authenticates (from the profile when requested).
+    pub fn authenticator(&self) -> ClientAuthenticator {
+        self.authenticator
+    }
+
+    /// Where the request stands.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// The grants given at approval (empty before).
+    pub fn grants(&self) -> &Grants {
+        &self.grants
+    }
+
+    /// The consumer's JWKS URL or certificate (`client-jwt-jwks-url` only).
+    pub fn client_key(&self) -> Option<&ClientKey> {
+        self.client_key.as_ref()
+    }
+
+    /// How many times credentials were generated (1 after issuing, +1 per regeneration).
+    pub fn credential_generation(&self) -> u32 {
+        self.credential_generation
+    }
+}

@@ -5,5 +5,7 @@ mod support;
 mod api {
     mod assertion;
     mod keys;
+    mod security;
+    mod validator;
     mod wycheproof;
 }

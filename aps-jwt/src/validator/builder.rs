@@ -279,11 +279,14 @@ impl ValidatorBuilder {
     }
 
     /// Applies an aps-core [`AccessPolicy`] (what the gateway plugin is configured with):
-    /// issuers (keys by discovery), audience, algorithms, scopes and roles, `nbf` when
-    /// `claims_to_verify` lists it, and `maximum_expiration`.
+    /// issuers, audience, algorithms, scopes and roles, `nbf` when `claims_to_verify` lists
+    /// it, and `maximum_expiration`. The policy's issuers get their keys through discovery,
+    /// unless a key source was already set for them on this builder.
     pub fn policy(mut self, policy: &AccessPolicy) -> Self {
         for issuer in policy.issuers() {
-            self = self.issuer(issuer.clone());
+            if !self.issuers.iter().any(|(known, _)| known == issuer) {
+                self = self.issuer(issuer.clone());
+            }
         }
         if let Some(aud) = policy.audience() {
             self = self.audience(aud);

@@ -37,6 +37,41 @@ impl AssertionAudience {
     }
 }
 
+/// The `kid` Keycloak gives a public key or certificate uploaded to a client
+/// (`jwt.credential.public.key`, `jwt.credential.certificate`): base64url of the SHA-256 of the
+/// key's SubjectPublicKeyInfo DER.
+///
+/// Keycloak (26.x) refuses an assertion whose `kid` differs from it with `400 invalid_client`
+/// "Unable to load public key", so a key uploaded that way (the portal's `client-jwt`
+/// authenticator) must sign with this `kid`. Keys read from PEM get it by default; publish it
+/// in your JWKS, or pick another with [`ClientBuilder::key_id`](crate::ClientBuilder::key_id).
+///
+/// ```
+/// let key = aps_client::SigningKey::generate_p256()?;
+/// let kid = aps_client::keycloak_key_id(&key)?;
+/// assert_eq!(kid.len(), 43);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+///
+/// [`Error::Assertion`] when the public key cannot be encoded.
+pub fn keycloak_key_id(key: &SigningKey) -> Result<String> {
+    use base64::Engine as _;
+    let pem = key
+        .public_key_pem()
+        .map_err(|e| Error::Assertion(Arc::new(e)))?;
+    let body: String = pem
+        .lines()
+        .filter(|line| !line.starts_with("-----"))
+        .collect();
+    let der = base64::engine::general_purpose::STANDARD
+        .decode(body.trim())
+        .map_err(|e| Error::config("private_key", format!("public key PEM: {e}")))?;
+    let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &der);
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest.as_ref()))
+}
+
 /// The private key and the assertion lifetime. Cloning shares the parsed key.
 #[derive(Debug, Clone)]
 pub(crate) struct PrivateKeyJwt {
@@ -60,6 +95,27 @@ impl PrivateKeyJwt {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keycloak_key_id_is_the_spki_sha256() {
+        use base64::Engine as _;
+        let key = SigningKey::generate_p256().unwrap();
+        let pem = key.public_key_pem().unwrap();
+        let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+        let der = base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .unwrap();
+        let expected = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, &der);
+        assert_eq!(
+            keycloak_key_id(&key).unwrap(),
+            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(expected.as_ref())
+        );
+        assert_ne!(
+            keycloak_key_id(&key).unwrap(),
+            key.kid(),
+            "not the RFC 7638 thumbprint"
+        );
+    }
 
     #[test]
     fn audience_choice() {

@@ -252,6 +252,16 @@ impl OAuthError {
     /// (the portal creates a consumer's client disabled until the access request is approved),
     /// and `unauthorized_client` for an enabled client with a wrong secret or key.
     pub fn explanation(&self) -> &'static str {
+        let description = self.description.as_deref().unwrap_or_default();
+        if description.contains("Unable to load public key") {
+            return "the identity provider has no public key for this client matching the assertion's \
+                    `kid`: register the key (upload or JWKS URL), or sign with the kid it expects \
+                    (see aps_client::keycloak_key_id)";
+        }
+        if description.contains("signed JWT failed") {
+            return "the client assertion was refused: wrong key, audience, or an expired or reused \
+                    assertion (check the clock)";
+        }
         match self.code {
             ErrorCode::InvalidClient => {
                 "the identity provider does not accept this client: it is unknown, or it is \
@@ -394,6 +404,22 @@ mod tests {
             text.contains("disabled because its access request is not approved"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn key_problems_are_not_explained_as_a_disabled_client() {
+        let mut error = OAuthError {
+            code: ErrorCode::InvalidClient,
+            description: Some("Unable to load public key".into()),
+            uri: None,
+            status: StatusCode::BAD_REQUEST,
+            client_id: "app-1".into(),
+            retry_after: None,
+        };
+        assert!(error.explanation().contains("keycloak_key_id"));
+        error.description =
+            Some("Client authentication with signed JWT failed: Token reuse detected".into());
+        assert!(error.explanation().contains("assertion was refused"));
     }
 
     #[test]

@@ -60,7 +60,7 @@ mod secret;
 mod source;
 mod token;
 
-pub use assertion::AssertionAudience;
+pub use assertion::{AssertionAudience, keycloak_key_id};
 pub use auth::AuthMethod;
 pub use bearer::{BearerError, send_with_token};
 pub use cache::{CachePolicy, CachedTokenSource};

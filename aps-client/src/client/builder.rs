@@ -133,8 +133,9 @@ impl ClientBuilder {
         self
     }
 
-    /// The `kid` put in assertion headers. Defaults to the key's own (its JWK `kid`, or the
-    /// RFC 7638 thumbprint). Keycloak needs it to match when it reads keys from a JWKS URL.
+    /// The `kid` put in assertion headers. Defaults to the key's own for a [`SigningKey`] or a
+    /// JWK, and to [`keycloak_key_id`](crate::keycloak_key_id) for a PEM key (what Keycloak
+    /// expects for an uploaded public key). With a JWKS URL, it must match the JWKS entry.
     pub fn key_id(mut self, kid: impl Into<String>) -> Self {
         self.key_id = Some(kid.into());
         self
@@ -385,8 +386,7 @@ impl ClientBuilder {
             (None, Some(key), _) => {
                 let mut key = match key {
                     KeyInput::Key(key) => key,
-                    KeyInput::Pem(pem) => SigningKey::from_pem(pem.expose())
-                        .map_err(|e| Error::config("private_key", format!("PEM: {e}")))?,
+                    KeyInput::Pem(pem) => key_from_pem(&pem)?,
                     KeyInput::Jwk(jwk) => SigningKey::from_jwk(jwk.expose())
                         .map_err(|e| Error::config("private_key", format!("JWK: {e}")))?,
                 };
@@ -434,6 +434,14 @@ impl ClientBuilder {
             allow_http_loopback: self.allow_http_loopback,
         }))
     }
+}
+
+/// Reads a PEM private key and gives it the `kid` Keycloak derives for an uploaded public key.
+pub(crate) fn key_from_pem(pem: &ClientSecret) -> Result<SigningKey> {
+    let key = SigningKey::from_pem(pem.expose())
+        .map_err(|e| Error::config("private_key", format!("PEM: {e}")))?;
+    let kid = crate::assertion::keycloak_key_id(&key)?;
+    Ok(key.with_kid(kid))
 }
 
 #[cfg(test)]

@@ -225,6 +225,17 @@ impl Client {
         }
     }
 
+    /// Replaces the private key with a PEM key at run time, with the `kid` Keycloak derives for
+    /// an uploaded public key (see [`keycloak_key_id`](crate::keycloak_key_id)): what the
+    /// portal's "regenerate credentials" hands out.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Config`] when the PEM cannot be read or the client authenticates with a secret.
+    pub fn rotate_key_pem(&self, pem: impl Into<ClientSecret>) -> Result<()> {
+        self.rotate_key(builder::key_from_pem(&pem.into())?)
+    }
+
     /// The client id.
     pub fn client_id(&self) -> &str {
         &self.config.client_id

@@ -107,6 +107,8 @@ fn dispatch(nodes: Vec<(usize, Node)>, mut problems: Vec<Problem>) -> Result<Doc
         }
         problems.append(&mut sink.problems);
     }
+    // File order: by document, then position (problems without a position stay first).
+    problems.sort_by_key(|p| (p.document, p.location.map(|at| (at.line, at.column))));
     if problems.iter().any(Problem::is_error) {
         return Err(LoadError::new(problems));
     }

@@ -1,0 +1,14 @@
+//! aps-core's public API, exercised from outside the crate (no network).
+
+#[path = "api/examples.rs"]
+mod examples;
+#[path = "api/files.rs"]
+mod files;
+#[path = "api/roundtrip.rs"]
+mod roundtrip;
+
+/// Reads a file of `testdata/`.
+fn testdata(name: &str) -> String {
+    let path = format!("{}/testdata/{name}", env!("CARGO_MANIFEST_DIR"));
+    std::fs::read_to_string(&path).unwrap_or_else(|err| panic!("{path}: {err}"))
+}

@@ -31,9 +31,13 @@ mod assertion;
 mod clock;
 mod encoding;
 mod error;
+#[cfg(feature = "axum")]
+mod extract;
 mod jwk;
 mod jws;
 mod keyset;
+#[cfg(feature = "tower")]
+mod layer;
 mod signing_key;
 mod token;
 mod validation_error;
@@ -47,6 +51,8 @@ pub use assertion::{
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, KeyProblem, Result};
 pub use jwk::{Jwk, Jwks};
+#[cfg(feature = "tower")]
+pub use layer::{Bearer, BearerLayer, bearer_token};
 pub use signing_key::SigningKey;
 pub use validation_error::ValidationError;
 pub use validator::{FetchError, Stats, TokenType, Validator, ValidatorBuilder, VerifiedToken};

@@ -1,0 +1,191 @@
+//! A tower `Layer` that validates the bearer token of every request (feature `tower`).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use http::header::{AUTHORIZATION, WWW_AUTHENTICATE};
+use http::{HeaderValue, Request, Response, StatusCode};
+use tower_layer::Layer;
+use tower_service::Service;
+
+use crate::validation_error::ValidationError;
+use crate::validator::Validator;
+
+/// Validates `Authorization: Bearer <token>` on every request with a [`Validator`], puts the
+/// [`VerifiedToken`](crate::VerifiedToken) in the request extensions, and answers 401/403/503
+/// itself (empty body, `WWW-Authenticate` per RFC 6750) when the token is refused.
+///
+/// The token is read from the `Authorization` header only (RFC 6750 section 2.1): the scheme
+/// is case-insensitive, and exactly one header with exactly one token is accepted.
+///
+/// # Examples
+/// ```no_run
+/// # #[cfg(feature = "axum")] {
+/// use aps_jwt::{BearerLayer, Validator, VerifiedToken};
+/// use axum::{Router, routing::get};
+///
+/// async fn hello(token: VerifiedToken) -> String {
+///     format!("hello {}", token.client_id().unwrap_or("?"))
+/// }
+///
+/// # fn build() -> Result<Router, aps_jwt::Error> {
+/// let validator = Validator::builder()
+///     .issuer("https://loginproxy.gov.bc.ca/auth/realms/apigw")
+///     .scope("Function1/read")
+///     .build()?;
+/// let app: Router = Router::new().route("/", get(hello)).layer(BearerLayer::new(validator));
+/// # Ok(app) }
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct BearerLayer {
+    validator: Validator,
+}
+
+impl BearerLayer {
+    /// A layer validating with `validator`.
+    #[must_use]
+    pub fn new(validator: Validator) -> Self {
+        BearerLayer { validator }
+    }
+}
+
+impl<S> Layer<S> for BearerLayer {
+    type Service = Bearer<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Bearer {
+            inner,
+            validator: self.validator.clone(),
+        }
+    }
+}
+
+/// The service [`BearerLayer`] wraps around yours.
+#[derive(Debug, Clone)]
+pub struct Bearer<S> {
+    inner: S,
+    validator: Validator,
+}
+
+/// The token of a request's `Authorization` header: exactly one header, scheme `Bearer` in
+/// any case, one token of RFC 6750 `b64token` characters.
+///
+/// # Errors
+/// [`ValidationError::Missing`] without a bearer credential, [`ValidationError::Malformed`]
+/// for several `Authorization` headers or a malformed credential.
+pub fn bearer_token(headers: &http::HeaderMap) -> Result<&str, ValidationError> {
+    let mut values = headers.get_all(AUTHORIZATION).iter();
+    let value = values.next().ok_or(ValidationError::Missing)?;
+    if values.next().is_some() {
+        return Err(ValidationError::Malformed("several Authorization headers"));
+    }
+    let value = value
+        .to_str()
+        .map_err(|_| ValidationError::Malformed("Authorization header is not ASCII"))?;
+    let (scheme, token) = value.split_once(' ').ok_or(ValidationError::Missing)?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(ValidationError::Missing);
+    }
+    let token = token.trim_start_matches(' ').trim_end_matches(' ');
+    let b64token = |c: char| c.is_ascii_alphanumeric() || "-._~+/=".contains(c);
+    if token.is_empty() || !token.chars().all(b64token) {
+        return Err(ValidationError::Malformed("not a single bearer token"));
+    }
+    Ok(token)
+}
+
+/// The response for a refused request: status, `WWW-Authenticate`, empty body.
+pub(crate) fn refusal<B: Default>(err: &ValidationError) -> Response<B> {
+    let mut response = Response::new(B::default());
+    *response.status_mut() = StatusCode::from_u16(err.status()).unwrap_or(StatusCode::UNAUTHORIZED);
+    if let Some(value) = err
+        .www_authenticate()
+        .and_then(|v| HeaderValue::from_str(&v).ok())
+    {
+        response.headers_mut().insert(WWW_AUTHENTICATE, value);
+    }
+    response
+}
+
+impl<S, ReqBody, ResBody> Service<Request<ReqBody>> for Bearer<S>
+where
+    S: Service<Request<ReqBody>, Response = Response<ResBody>> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    ReqBody: Send + 'static,
+    ResBody: Default + Send + 'static,
+{
+    type Response = Response<ResBody>;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
+        // The clone is not ready yet; the ready one goes into the future (tower's usual dance).
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let validator = self.validator.clone();
+        Box::pin(async move {
+            let verified = match bearer_token(request.headers()) {
+                Ok(token) => validator.validate(token).await,
+                Err(err) => Err(err),
+            };
+            match verified {
+                Ok(token) => {
+                    request.extensions_mut().insert(token);
+                    inner.call(request).await
+                }
+                Err(err) => Ok(refusal(&err)),
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(values: &[&str]) -> http::HeaderMap {
+        let mut map = http::HeaderMap::new();
+        for v in values {
+            map.append(AUTHORIZATION, HeaderValue::from_str(v).expect("header"));
+        }
+        map
+    }
+
+    #[test]
+    fn bearer_extraction() {
+        assert_eq!(
+            bearer_token(&headers(&["Bearer abc.def.ghi"])),
+            Ok("abc.def.ghi")
+        );
+        assert_eq!(bearer_token(&headers(&["bEaReR abc"])), Ok("abc"));
+        assert_eq!(bearer_token(&headers(&[])), Err(ValidationError::Missing));
+        assert_eq!(
+            bearer_token(&headers(&["Basic dXNlcjpwYXNz"])),
+            Err(ValidationError::Missing)
+        );
+        assert_eq!(
+            bearer_token(&headers(&["Bearer"])),
+            Err(ValidationError::Missing)
+        );
+        for bad in [
+            &["Bearer a b"][..],
+            &["Bearer "],
+            &["Bearer a,b"],
+            &["Bearer a", "Bearer a"],
+        ] {
+            assert!(
+                matches!(
+                    bearer_token(&headers(bad)),
+                    Err(ValidationError::Malformed(_))
+                ),
+                "{bad:?}"
+            );
+        }
+    }
+}

@@ -40,6 +40,7 @@ mod keyset;
 mod layer;
 mod signing_key;
 mod token;
+pub mod upstream;
 mod validation_error;
 mod validator;
 mod verifying_key;

@@ -6,6 +6,7 @@ mod api {
     mod assertion;
     mod keys;
     mod security;
+    mod upstream;
     mod validator;
     mod wycheproof;
 }

@@ -397,7 +397,7 @@ async fn flood_of_unknown_kids_fetches_once_per_cooldown() -> TestResult {
     for round in 1..=2u64 {
         clock.advance(Duration::from_secs(10));
         let mut tasks = tokio::task::JoinSet::new();
-        for token in tokens.iter().cloned() {
+        for token in tokens.clone() {
             let validator = validator.clone();
             tasks.spawn(async move { validator.validate(&token).await });
         }

@@ -186,10 +186,6 @@ impl VerifiedToken {
     pub fn claims<T: DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
         serde_json::from_slice(&self.inner.payload)
     }
-
-    pub(crate) fn raw(&self) -> &Claims {
-        &self.inner.claims
-    }
 }
 
 impl fmt::Debug for VerifiedToken {

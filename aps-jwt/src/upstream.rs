@@ -1,0 +1,387 @@
+//! The JWT that the APS gateway signs for the upstream service (Kong `upstream-jwt` plugin):
+//! verify that a request really came through the gateway.
+//!
+//! The gateway sends, in a configurable header (`JWT` by default; APS services usually set
+//! `GW-JWT`), optionally prefixed with `Bearer `, an RS256 JWT with `kid`, an `x5c` holding
+//! its certificate, and the claims `exp` (60 s), `jti`, `aud` (the Kong service name),
+//! `payloadhash` (hex SHA-256 of the request body), `consumerid`, `consumername` and, when
+//! configured, `iss` and `iat`.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use aws_lc_rs::digest;
+use serde::Deserialize;
+
+use crate::alg::Algorithm;
+use crate::clock::{Clock, SystemClock, unix_secs};
+use crate::error::{Error, Result};
+use crate::jwk::Jwks;
+use crate::keyset::KeySet;
+use crate::token;
+use crate::validation_error::ValidationError;
+use crate::validator::checks::unexpired;
+use crate::validator::http::{Http, secure_or_loopback};
+use crate::validator::source::{Endpoint, IssuerKeys, RemoteSettings};
+use crate::verifying_key::VerifyingKey;
+
+/// The JWKS of the APS production gateway's upstream JWT.
+pub const APS_PROD_JWKS: &str = "https://aps-jwks-upstream-jwt.api.gov.bc.ca/certs";
+/// The JWKS of the APS test gateway's upstream JWT.
+pub const APS_TEST_JWKS: &str =
+    "https://aps-jwks-upstream-jwt-api-gov-bc-ca.test.api.gov.bc.ca/certs";
+
+/// Verifies the gateway's upstream JWT. Built once, cheap to clone.
+///
+/// # Examples
+/// ```no_run
+/// # async fn run(header_value: &str, body: &[u8]) -> Result<(), Box<dyn std::error::Error>> {
+/// use aps_jwt::upstream::{APS_PROD_JWKS, Verifier};
+///
+/// let verifier = Verifier::builder("my-service")
+///     .jwks_uri(APS_PROD_JWKS)
+///     .header("GW-JWT")
+///     .build()?;
+/// // header_value: the request's `GW-JWT` header (`verifier.header_name()`).
+/// let request = verifier.verify(header_value, body).await?;
+/// println!("consumer {:?}", request.consumer_name());
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct Verifier {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    header: String,
+    bearer_prefix: bool,
+    service: String,
+    issuer: Option<String>,
+    keys: Arc<IssuerKeys>,
+    trust_x5c: bool,
+    leeway: i64,
+    max_token_size: usize,
+    replay: Mutex<HashMap<String, i64>>,
+    max_replay_entries: usize,
+    clock: Arc<dyn Clock>,
+}
+
+/// Builder for [`Verifier`].
+#[must_use]
+#[derive(Debug)]
+pub struct VerifierBuilder {
+    service: String,
+    header: String,
+    bearer_prefix: bool,
+    issuer: Option<String>,
+    jwks_uri: Option<String>,
+    keys: Option<KeySet>,
+    trust_x5c: bool,
+    leeway: Duration,
+    max_replay_entries: usize,
+    clock: Arc<dyn Clock>,
+}
+
+impl Verifier {
+    /// Starts a builder for the Kong service named `service` (the expected `aud`).
+    pub fn builder(service: impl Into<String>) -> VerifierBuilder {
+        VerifierBuilder {
+            service: service.into(),
+            header: "JWT".into(),
+            bearer_prefix: false,
+            issuer: None,
+            jwks_uri: None,
+            keys: None,
+            trust_x5c: false,
+            leeway: Duration::from_secs(10),
+            max_replay_entries: 100_000,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// The header the gateway puts the JWT in.
+    #[must_use]
+    pub fn header_name(&self) -> &str {
+        &self.inner.header
+    }
+
+    /// Verifies the header value `value` (as received) for a request whose body is `body`.
+    ///
+    /// # Errors
+    /// A [`ValidationError`]: 401 for a missing, forged, expired, replayed token or a body that
+    /// does not match `payloadhash`; 503 when the gateway's keys cannot be had.
+    pub async fn verify(
+        &self,
+        value: &str,
+        body: &[u8],
+    ) -> Result<GatewayRequest, ValidationError> {
+        let inner = &*self.inner;
+        let token = if inner.bearer_prefix {
+            match value.split_once(' ') {
+                Some((scheme, token)) if scheme.eq_ignore_ascii_case("bearer") => token,
+                _ => return Err(ValidationError::Missing),
+            }
+        } else {
+            value
+        };
+        if token.is_empty() {
+            return Err(ValidationError::Missing);
+        }
+        let parsed = token::parse(token, inner.max_token_size)?;
+        if parsed.header.crit.is_some() {
+            return Err(ValidationError::CriticalHeader);
+        }
+        if parsed.header.alg != "RS256" {
+            return Err(ValidationError::AlgorithmNotAllowed);
+        }
+        let now_time = inner.clock.now();
+        let now = unix_secs(now_time);
+        let message = parsed.signing_input.as_bytes();
+        let verified = match (&parsed.header.kid, &parsed.header.x5c) {
+            (None, Some(chain)) if inner.trust_x5c => {
+                let der = chain
+                    .first()
+                    .and_then(|c| base64_standard(c))
+                    .ok_or(ValidationError::Malformed("x5c"))?;
+                let key = VerifyingKey::from_certificate_der(&der)
+                    .map_err(|_| ValidationError::UnknownKey)?;
+                key.verify(Algorithm::RS256, message, &parsed.signature)
+                    .is_ok()
+            }
+            (kid, _) => {
+                let candidates = inner
+                    .keys
+                    .select(kid.as_deref(), Algorithm::RS256, now_time)
+                    .await?;
+                candidates.iter().any(|e| {
+                    e.key
+                        .verify(Algorithm::RS256, message, &parsed.signature)
+                        .is_ok()
+                })
+            }
+        };
+        if !verified {
+            return Err(ValidationError::BadSignature);
+        }
+        let claims = &parsed.claims;
+        let exp = claims.exp.ok_or(ValidationError::MissingExpiry)?;
+        if !unexpired(exp, now, inner.leeway) {
+            return Err(ValidationError::Expired);
+        }
+        if claims.iat.is_some_and(|iat| iat > now + inner.leeway) {
+            return Err(ValidationError::IssuedInFuture);
+        }
+        if !claims.aud.contains(&inner.service) {
+            return Err(ValidationError::Audience);
+        }
+        if let Some(issuer) = &inner.issuer
+            && claims.iss.as_deref() != Some(issuer)
+        {
+            return Err(ValidationError::IssuerNotAllowed);
+        }
+        let hash = claims
+            .payloadhash
+            .as_deref()
+            .ok_or(ValidationError::MissingClaim("payloadhash"))?;
+        if !payload_hash_matches(hash, body) {
+            return Err(ValidationError::Rejected(
+                "payload hash does not match the body",
+            ));
+        }
+        let jti = claims
+            .jti
+            .clone()
+            .ok_or(ValidationError::MissingClaim("jti"))?;
+        self.remember(jti, exp, now)?;
+        let extra: Consumer = serde_json::from_slice(&parsed.payload).unwrap_or_default();
+        Ok(GatewayRequest {
+            consumer_id: extra.consumerid,
+            consumer_name: extra.consumername,
+            jwt_id: claims.jti.clone().unwrap_or_default(),
+            issuer: claims.iss.clone(),
+        })
+    }
+
+    /// Refuses a `jti` seen before while its token is still valid.
+    fn remember(&self, jti: String, exp: i64, now: i64) -> Result<(), ValidationError> {
+        let inner = &*self.inner;
+        let mut seen = inner.replay.lock().unwrap_or_else(PoisonError::into_inner);
+        if seen.len() >= inner.max_replay_entries {
+            seen.retain(|_, exp| unexpired(*exp, now, inner.leeway));
+            if seen.len() >= inner.max_replay_entries {
+                return Err(ValidationError::Rejected("replay window full"));
+            }
+        }
+        if seen
+            .get(&jti)
+            .is_some_and(|&exp| unexpired(exp, now, inner.leeway))
+        {
+            return Err(ValidationError::Rejected("token replayed"));
+        }
+        seen.insert(jti, exp);
+        Ok(())
+    }
+}
+
+fn base64_standard(text: &str) -> Option<Vec<u8>> {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.decode(text).ok()
+}
+
+/// `payloadhash` is the lowercase hex SHA-256 of the body, or `""` for a request without one.
+fn payload_hash_matches(hash: &str, body: &[u8]) -> bool {
+    if body.is_empty() && hash.is_empty() {
+        return true;
+    }
+    let digest = digest::digest(&digest::SHA256, body);
+    let hex: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    hash.eq_ignore_ascii_case(&hex)
+}
+
+#[derive(Deserialize, Default)]
+struct Consumer {
+    #[serde(default)]
+    consumerid: Option<String>,
+    #[serde(default)]
+    consumername: Option<String>,
+}
+
+/// What the gateway said about a request it forwarded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct GatewayRequest {
+    consumer_id: Option<String>,
+    consumer_name: Option<String>,
+    jwt_id: String,
+    issuer: Option<String>,
+}
+
+impl GatewayRequest {
+    /// The Kong consumer id (`consumerid`).
+    #[must_use]
+    pub fn consumer_id(&self) -> Option<&str> {
+        self.consumer_id.as_deref()
+    }
+
+    /// The Kong consumer name (`consumername`): the client id for client-credentials access.
+    #[must_use]
+    pub fn consumer_name(&self) -> Option<&str> {
+        self.consumer_name.as_deref()
+    }
+
+    /// The token's `jti`.
+    #[must_use]
+    pub fn jwt_id(&self) -> &str {
+        &self.jwt_id
+    }
+
+    /// The token's `iss`, when the gateway sets one.
+    #[must_use]
+    pub fn issuer(&self) -> Option<&str> {
+        self.issuer.as_deref()
+    }
+}
+
+impl VerifierBuilder {
+    /// The request header holding the JWT. Defaults to `JWT` (the plugin's default).
+    pub fn header(mut self, name: impl Into<String>) -> Self {
+        self.header = name.into();
+        self
+    }
+
+    /// Whether the header value starts with `Bearer ` (the plugin's
+    /// `include_credential_type`). Defaults to `false`.
+    pub fn bearer_prefix(mut self, prefix: bool) -> Self {
+        self.bearer_prefix = prefix;
+        self
+    }
+
+    /// Requires `iss` to equal `issuer`. Defaults to not checking (APS sets no issuer).
+    pub fn issuer(mut self, issuer: impl Into<String>) -> Self {
+        self.issuer = Some(issuer.into());
+        self
+    }
+
+    /// The gateway's JWKS URL (for example [`APS_PROD_JWKS`]); keys are picked by `kid`.
+    pub fn jwks_uri(mut self, uri: impl Into<String>) -> Self {
+        self.jwks_uri = Some(uri.into());
+        self
+    }
+
+    /// A fixed JWKS instead of a URL.
+    pub fn jwks(mut self, jwks: &Jwks) -> Self {
+        self.keys = Some(KeySet::from_jwks(jwks));
+        self
+    }
+
+    /// Trusts the certificate embedded in the token's `x5c` header when the token has no
+    /// `kid`. Defaults to `false`: anyone can embed a certificate, so this only makes sense
+    /// when the network guarantees that requests come from the gateway.
+    pub fn dangerous_trust_embedded_certificate(mut self, trust: bool) -> Self {
+        self.trust_x5c = trust;
+        self
+    }
+
+    /// Clock-skew allowance. Defaults to 10 s.
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.leeway = leeway;
+        self
+    }
+
+    /// How many `jti`s the replay window holds. Defaults to 100,000.
+    pub fn max_replay_entries(mut self, entries: usize) -> Self {
+        self.max_replay_entries = entries;
+        self
+    }
+
+    /// The clock. Defaults to the system clock.
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Builds the verifier.
+    ///
+    /// # Errors
+    /// [`Error::Config`] without a key source, with both, or with an insecure JWKS URL.
+    pub fn build(self) -> Result<Verifier> {
+        let keys = match (self.jwks_uri, self.keys) {
+            (Some(uri), None) => {
+                let url = url::Url::parse(&uri)
+                    .ok()
+                    .filter(secure_or_loopback)
+                    .ok_or_else(|| Error::Config(format!("JWKS URL {uri} must be https")))?;
+                let http = Http::new(Duration::from_secs(5), 256 * 1024).map_err(Error::Config)?;
+                IssuerKeys::remote(uri, Endpoint::JwksUri(url), http, RemoteSettings::default())
+            }
+            (None, Some(keys)) => IssuerKeys::fixed("static".into(), keys),
+            _ => {
+                return Err(Error::Config(
+                    "upstream verifier: set exactly one of jwks_uri or jwks".into(),
+                ));
+            }
+        };
+        if self.service.is_empty() {
+            return Err(Error::Config(
+                "upstream verifier: empty service name".into(),
+            ));
+        }
+        Ok(Verifier {
+            inner: Arc::new(Inner {
+                header: self.header,
+                bearer_prefix: self.bearer_prefix,
+                service: self.service,
+                issuer: self.issuer,
+                keys: Arc::new(keys),
+                trust_x5c: self.trust_x5c,
+                leeway: i64::try_from(self.leeway.as_secs()).unwrap_or(300).min(300),
+                max_token_size: 16 * 1024,
+                replay: Mutex::new(HashMap::new()),
+                max_replay_entries: self.max_replay_entries,
+                clock: self.clock,
+            }),
+        })
+    }
+}

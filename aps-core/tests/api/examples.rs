@@ -138,3 +138,16 @@ fn complete_example_of_the_guide() {
         assert_eq!(plugin.tags, ["ns.health-records"]);
     }
 }
+
+#[test]
+fn guide_shows_the_complete_example_file_verbatim() {
+    let guide_path = format!(
+        "{}/../docs/authorization-profiles.md",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let guide = std::fs::read_to_string(&guide_path).unwrap();
+    let start = guide.find("<!-- example:start -->\n```yaml\n").unwrap()
+        + "<!-- example:start -->\n```yaml\n".len();
+    let end = guide.find("```\n<!-- example:end -->").unwrap();
+    assert_eq!(&guide[start..end], testdata("authorization-profile.yaml"));
+}

@@ -11,18 +11,46 @@
 //!
 //! # Quick start
 //! ```
-//! use aps_core::AccessPolicy;
-//! use serde_json::json;
+//! use aps_core::{Environment, load_yaml};
 //!
-//! let policy = AccessPolicy::builder()
-//!     .issuer("https://loginproxy.gov.bc.ca/auth/realms/apigw")
-//!     .audience("ap-my-api")
-//!     .scope("Function1/read")
-//!     .build()?;
-//! assert!(policy.allows_issuer("https://loginproxy.gov.bc.ca/auth/realms/apigw"));
-//! assert!(policy.authorize(&json!({ "scope": "Function1/read" })).is_ok());
-//! # Ok::<(), aps_core::PolicyError>(())
+//! let file = "\
+//! kind: CredentialIssuer
+//! name: My API default
+//! flow: client-credentials
+//! mode: auto
+//! authPlugin: jwt-keycloak
+//! clientAuthenticator: client-secret
+//! inheritFrom: Gold Shared IdP
+//! ";
+//! let docs = load_yaml(file)?; // errors carry document, line, column and field path
+//! let profile = docs.credential_issuers().next().expect("one profile");
+//! assert!(profile.validate().is_empty()); // every problem at once, with paths
+//!
+//! // What the gateway enforces, as a typed policy for aps-jwt's validator...
+//! let policy = profile.access_policy(Environment::Dev)?;
+//! assert_eq!(policy.audience(), Some("ap-my-api-default-dev"));
+//! // ...and as the jwt-keycloak plugin entry for the GatewayService.
+//! let plugin_yaml = profile.jwt_keycloak_plugin(Environment::Dev)?.to_yaml()?;
+//! assert!(plugin_yaml.contains("allowed_aud: ap-my-api-default-dev"));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! # What is where
+//! - Authorization Profiles: [`CredentialIssuer`] and its enums, [`CredentialIssuer::validate`]
+//!   returning [`Problem`]s, [`Secret`] for client secrets and initial access tokens.
+//! - Files: [`load_yaml`], [`load_json`] → [`Documents`] (unknown kinds kept as
+//!   [`OtherDocument`]s), [`Documents::to_yaml`] to write them back; [`LoadError`].
+//! - Gateway requirements: [`AccessPolicy`] (also built by hand with
+//!   [`AccessPolicy::builder`]), [`JwtKeycloakPlugin`] rendered from it, [`SharedIdp`] for the
+//!   `Gold Shared IdP` issuers, [`shared_client_id`] and [`consumer_client_id`].
+//! - Access requests: [`AccessRequest`], [`Step`], [`Action`], [`TransitionError`].
+//!
+//! # Design
+//! Everything is pure: loading takes text, the lifecycle takes a step and returns the actions
+//! for an IdP to perform, policies are data. The gateway plugin is rendered *from* the access
+//! policy, so the gateway and an upstream service built from the same policy check the same
+//! claims. Profiles are decoded by hand from a positioned YAML tree (parsed by `serde-saphyr`),
+//! so that every type error and unknown field is reported at once with its position.
 
 mod access;
 mod document;

@@ -1,6 +1,7 @@
 //! The crate's error type: one enum over the areas, each with its own typed detail.
 
 use crate::access::TransitionError;
+#[cfg(feature = "yaml")]
 use crate::document::LoadError;
 use crate::policy::PolicyError;
 
@@ -11,12 +12,14 @@ pub enum Error {
     /// An access policy that cannot be enforced safely.
     #[error(transparent)]
     Policy(#[from] PolicyError),
+    #[cfg(feature = "yaml")]
     /// A file that could not be loaded (syntax or type errors, with positions).
     #[error(transparent)]
     Load(#[from] LoadError),
     /// A refused access-request step.
     #[error(transparent)]
     Transition(#[from] TransitionError),
+    #[cfg(feature = "yaml")]
     /// Writing YAML failed.
     #[error("could not write YAML: {0}")]
     Write(String),
@@ -33,6 +36,7 @@ impl Error {
         matches!(self, Self::Transition(_))
     }
 
+    #[cfg(feature = "yaml")]
     /// Whether a file could not be loaded.
     pub fn is_load(&self) -> bool {
         matches!(self, Self::Load(_))

@@ -53,6 +53,7 @@
 //! so that every type error and unknown field is reported at once with its position.
 
 mod access;
+#[cfg(feature = "yaml")]
 mod document;
 mod error;
 mod ids;
@@ -64,11 +65,13 @@ mod profile;
 mod scope;
 mod secret;
 mod shared_idp;
+#[cfg(feature = "yaml")]
 mod yaml_out;
 
 pub use access::{
     AccessRequest, Action, ClientKey, Grants, State, Step, StepKind, Transition, TransitionError,
 };
+#[cfg(feature = "yaml")]
 pub use document::{
     CREDENTIAL_ISSUER_KIND, Document, Documents, LoadError, OtherDocument, load_json, load_yaml,
 };

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 
+#[cfg(feature = "yaml")]
 use crate::error::Error;
 use crate::policy::{AccessPolicy, ClaimToVerify, PolicyError};
 use crate::profile::{CredentialIssuer, Environment};
@@ -133,6 +134,7 @@ impl JwtKeycloakPlugin {
         })
     }
 
+    #[cfg(feature = "yaml")]
     /// The plugin entry as YAML, ready to paste under a GatewayService's `plugins:`.
     ///
     /// # Errors

@@ -71,6 +71,7 @@ impl Problem {
         self.severity == Severity::Error
     }
 
+    #[cfg_attr(not(feature = "yaml"), allow(dead_code))]
     pub(crate) fn at(mut self, document: Option<usize>, location: Option<Location>) -> Self {
         self.document = document;
         self.location = location;

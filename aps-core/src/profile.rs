@@ -1,5 +1,6 @@
 //! The Authorization Profile (`kind: CredentialIssuer`) as the portal accepts it.
 
+#[cfg(feature = "yaml")]
 mod decode;
 mod enums;
 mod environment;
@@ -9,6 +10,7 @@ mod validate;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+#[cfg(feature = "yaml")]
 pub(crate) use decode::decode_credential_issuer;
 pub use enums::{ClientAuthenticator, ClientRegistration, Environment, Flow, Mode, UnknownValue};
 pub use environment::{ClientMapper, EnvironmentDetail};

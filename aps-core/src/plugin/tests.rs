@@ -1,6 +1,7 @@
 use super::*;
 use crate::policy::ClaimToVerify;
 
+#[cfg(feature = "yaml")]
 #[test]
 fn renders_the_portal_template_for_the_shared_idp() {
     let mut profile = CredentialIssuer::new("My API default");

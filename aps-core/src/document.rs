@@ -50,6 +50,12 @@ pub struct OtherDocument {
 }
 
 impl OtherDocument {
+    /// Wraps a document value; its `kind` is read from it.
+    pub fn new(value: Value) -> Self {
+        let kind = value.get("kind").and_then(Value::as_str).map(str::to_owned);
+        Self { kind, value }
+    }
+
     /// Its `kind`, if it has a string one.
     pub fn kind(&self) -> Option<&str> {
         self.kind.as_deref()
@@ -80,6 +86,29 @@ impl Document {
 }
 
 impl Documents {
+    /// Documents to write, without warnings.
+    ///
+    /// ```
+    /// use aps_core::{CredentialIssuer, Documents, OtherDocument};
+    /// use serde_json::json;
+    ///
+    /// let docs = Documents::new(vec![
+    ///     CredentialIssuer::new("My API default").into(),
+    ///     aps_core::Document::Other(OtherDocument::new(json!({"kind": "Product", "name": "P"}))),
+    /// ]);
+    /// assert_eq!(
+    ///     docs.to_yaml()?,
+    ///     "---\nkind: CredentialIssuer\nname: My API default\n---\nkind: Product\nname: P\n"
+    /// );
+    /// # Ok::<(), aps_core::Error>(())
+    /// ```
+    pub fn new(documents: Vec<Document>) -> Self {
+        Self {
+            documents,
+            warnings: Vec::new(),
+        }
+    }
+
     /// The Authorization Profiles among the documents.
     pub fn credential_issuers(&self) -> impl Iterator<Item = &CredentialIssuer> {
         self.documents

@@ -5,6 +5,7 @@ mod fields;
 mod placeholders;
 #[cfg(test)]
 mod tests;
+mod update;
 
 use super::CredentialIssuer;
 use crate::problem::Problem;

@@ -31,6 +31,7 @@
 //!
 //! # Features
 //!
+//! - `blocking`: [`blocking::Client`], a synchronous facade with its own small runtime.
 //! - `middleware`: [`AuthMiddleware`], a `reqwest-middleware` middleware that adds the bearer
 //!   token and retries once with a new token when the API answers 401.
 //!
@@ -46,6 +47,8 @@
 mod assertion;
 mod auth;
 mod bearer;
+#[cfg(feature = "blocking")]
+pub mod blocking;
 mod cache;
 mod client;
 mod credentials;

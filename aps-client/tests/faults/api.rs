@@ -126,3 +126,29 @@ async fn the_middleware_gives_up_after_one_retry() -> TestResult {
     );
     Ok(())
 }
+
+#[cfg(feature = "blocking")]
+#[test]
+fn the_blocking_facade_gets_and_caches_tokens_outside_async_code() -> TestResult {
+    let runtime = tokio::runtime::Runtime::new()?;
+    let server = runtime.block_on(async {
+        let server = MockServer::start().await;
+        Mock::given(path(TOKEN_PATH))
+            .respond_with(Numbered::default())
+            .mount(&server)
+            .await;
+        server
+    });
+    let client = aps_client::blocking::Client::new(builder(&server.uri()).build()?)?;
+    let first = client.token()?;
+    assert_eq!(first.secret(), "t1");
+    assert!(client.token()?.same_as(&first), "cached");
+    client.invalidate(&first);
+    assert_eq!(client.token()?.secret(), "t2");
+    let inside = runtime.block_on(async { client.token() });
+    assert!(
+        matches!(inside, Err(aps_client::Error::Config { .. })),
+        "refused inside async code, no panic"
+    );
+    Ok(())
+}

@@ -24,7 +24,10 @@ const NOW: u64 = 1_799_996_400;
 /// Polls a future that completes without waiting (the validator's hot path never awaits I/O).
 fn ready<T>(future: impl std::future::Future<Output = T>) -> T {
     let mut future = pin!(future);
-    match future.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
         Poll::Ready(value) => value,
         Poll::Pending => panic!("the hot path awaited"),
     }
@@ -32,7 +35,9 @@ fn ready<T>(future: impl std::future::Future<Output = T>) -> T {
 
 fn pem_der(pem: &str) -> Vec<u8> {
     let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-    base64::engine::general_purpose::STANDARD.decode(body).expect("pem")
+    base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .expect("pem")
 }
 
 /// A Keycloak-shaped access token payload (about 1 KB, like perf-baseline.md's).
@@ -105,15 +110,27 @@ fn verify(c: &mut Criterion) {
         let jwk = key.public_jwk();
         let floor = match key.algorithm() {
             Algorithm::RS256 => aws_lc_rs::rsa::PublicKeyComponents {
-                n: URL_SAFE_NO_PAD.decode(jwk.n.as_deref().expect("n")).expect("n"),
-                e: URL_SAFE_NO_PAD.decode(jwk.e.as_deref().expect("e")).expect("e"),
+                n: URL_SAFE_NO_PAD
+                    .decode(jwk.n.as_deref().expect("n"))
+                    .expect("n"),
+                e: URL_SAFE_NO_PAD
+                    .decode(jwk.e.as_deref().expect("e"))
+                    .expect("e"),
             }
             .to_parsed_public_key(&signature::RSA_PKCS1_2048_8192_SHA256)
             .expect("key"),
             _ => {
                 let mut point = vec![4];
-                point.extend(URL_SAFE_NO_PAD.decode(jwk.x.as_deref().expect("x")).expect("x"));
-                point.extend(URL_SAFE_NO_PAD.decode(jwk.y.as_deref().expect("y")).expect("y"));
+                point.extend(
+                    URL_SAFE_NO_PAD
+                        .decode(jwk.x.as_deref().expect("x"))
+                        .expect("x"),
+                );
+                point.extend(
+                    URL_SAFE_NO_PAD
+                        .decode(jwk.y.as_deref().expect("y"))
+                        .expect("y"),
+                );
                 ParsedPublicKey::new(&signature::ECDSA_P256_SHA256_FIXED, point).expect("key")
             }
         };
@@ -141,7 +158,9 @@ fn verify(c: &mut Criterion) {
         };
         let validation = jsonwebtoken_validation(jwt_alg);
         group.bench_function("jsonwebtoken decode", |b| {
-            b.iter(|| jsonwebtoken::decode::<JwtClaims>(&token, &jwt_key, &validation).expect("valid"))
+            b.iter(|| {
+                jsonwebtoken::decode::<JwtClaims>(&token, &jwt_key, &validation).expect("valid")
+            })
         });
         group.finish();
     }
@@ -197,7 +216,9 @@ fn remote(c: &mut Criterion) {
 
 fn sign(c: &mut Criterion) {
     let now = SystemTime::UNIX_EPOCH + Duration::from_secs(NOW);
-    let assertion = ClientAssertion::builder("consumer-app-1", ISSUER).build().expect("assertion");
+    let assertion = ClientAssertion::builder("consumer-app-1", ISSUER)
+        .build()
+        .expect("assertion");
     for pem in [RSA_PEM, EC_PEM] {
         let key = SigningKey::from_pem(pem).expect("key");
         let name = key.algorithm().as_str();
@@ -236,11 +257,15 @@ fn cache_key(c: &mut Criterion) {
     let signature = token.rsplit_once('.').expect("jws").1;
     let state = RandomState::new();
     let mut group = c.benchmark_group("cache-key");
-    group.bench_function(format!("SHA-256 of the whole token ({} B)", token.len()), |b| {
-        b.iter(|| aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes()))
-    });
     group.bench_function(
-        format!("SipHash of the signature part ({} B) + full compare", signature.len()),
+        format!("SHA-256 of the whole token ({} B)", token.len()),
+        |b| b.iter(|| aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, token.as_bytes())),
+    );
+    group.bench_function(
+        format!(
+            "SipHash of the signature part ({} B) + full compare",
+            signature.len()
+        ),
         |b| {
             let copy = token.clone();
             b.iter(|| (state.hash_one(signature), copy == token))

@@ -5,6 +5,20 @@
 //! gateway signs for the upstream. `aps-client` uses it to sign client assertions
 //! (`private_key_jwt`).
 //!
+//! # Quick start: validating bearer tokens
+//! ```no_run
+//! # async fn run(token: &str) -> Result<(), Box<dyn std::error::Error>> {
+//! use aps_jwt::Validator;
+//!
+//! let validator = Validator::builder()
+//!     .issuer("https://loginproxy.gov.bc.ca/auth/realms/apigw") // keys via OIDC discovery
+//!     .scope("Function1/read")
+//!     .build()?;
+//! let verified = validator.validate(token).await?; // Err: a ValidationError with its HTTP status
+//! println!("{:?} may read", verified.client_id());
+//! # Ok(()) }
+//! ```
+//!
 //! # Quick start: a client assertion
 //! ```
 //! use std::time::SystemTime;
@@ -21,13 +35,30 @@
 //! # Ok::<(), aps_jwt::Error>(())
 //! ```
 //!
+//! # What is in it
+//! - Keys: [`SigningKey`] (RSA and EC private keys from PEM/DER/JWK, or generated),
+//!   [`VerifyingKey`] (SPKI, X.509, JWK), [`Jwk`]/[`Jwks`] with RFC 7638 thumbprints, and
+//!   [`verify_signature`], the low-level entry point (Wycheproof-tested).
+//! - Client assertions: [`ClientAssertion`] signs them, [`AssertionVerifier`] checks them as
+//!   Keycloak does.
+//! - The [`Validator`] of access tokens, and [`upstream::Verifier`] for the JWT the APS gateway
+//!   signs for the upstream. Guide: `docs/upstream-validation.md`.
+//!
+//! # Optional features
+//! - `tower`: [`BearerLayer`], a tower layer validating every request's bearer token.
+//! - `axum`: the layer, plus [`VerifiedToken`] as an axum extractor and [`ValidationError`]
+//!   as a response.
+//!
 //! # Design
 //! All cryptography goes through aws-lc-rs with keys parsed once (`SigningKey`,
-//! `VerifyingKey`), so no call re-parses a key. There is no `none` and no HMAC algorithm at
-//! all: an algorithm is always tied to an asymmetric key type.
+//! `VerifyingKey`), so no call re-parses a key, and each token is parsed once. There is no
+//! `none` and no HMAC algorithm at all: an algorithm is always tied to an asymmetric key type.
+//! Decisions are pure functions of the state and "now" (a [`Clock`] that tests pin); the
+//! network is touched only to fetch an allowed issuer's keys, bounded in size and time.
 
 mod alg;
 mod assertion;
+mod assertion_verify;
 mod clock;
 mod encoding;
 mod error;
@@ -48,6 +79,9 @@ mod verifying_key;
 pub use alg::{Algorithm, KeyType, UnsupportedAlgorithm};
 pub use assertion::{
     CLIENT_ASSERTION_TYPE, ClientAssertion, ClientAssertionBuilder, SignedAssertion,
+};
+pub use assertion_verify::{
+    AssertionVerifier, AssertionVerifierBuilder, VerifiedAssertion, unverified_client_id,
 };
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, KeyProblem, Result};

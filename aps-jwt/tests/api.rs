@@ -4,6 +4,7 @@ mod support;
 
 mod api {
     mod assertion;
+    mod assertion_verify;
     mod keys;
     mod security;
     mod upstream;

@@ -197,3 +197,28 @@ fn token_at(stub: &Stub, now: u64) -> String {
         ),
     )
 }
+
+#[tokio::test]
+async fn background_refresh_fetches_on_its_own_and_stops_with_the_validator() {
+    let stub = Stub::new().await;
+    stub.discovery(&stub.issuer).await;
+    stub.certs(ResponseTemplate::new(200).set_body_json(good_jwks()))
+        .await;
+    let clock = Arc::new(ManualClock::at_unix(NOW));
+    let validator = stub.validator(&clock);
+    let task = validator.spawn_background_refresh(Duration::from_millis(20));
+    // Wait for the event (two fetches done by the task), without sleeping.
+    tokio::time::timeout(Duration::from_secs(20), async {
+        while validator.stats().jwks_fetches < 2 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("the task fetched twice");
+    validator.validate(&stub.token()).await.unwrap();
+    drop(validator);
+    tokio::time::timeout(Duration::from_secs(20), task)
+        .await
+        .expect("the task ends once the validator is gone")
+        .unwrap();
+}

@@ -161,6 +161,30 @@ impl Validator {
         Ok(())
     }
 
+    /// Spawns a task on the current tokio runtime that refreshes the keys of every remote
+    /// issuer every `every` (in addition to the refresh-ahead on use that happens anyway once
+    /// keys pass their max age). The task ends when the last clone of the validator is dropped.
+    ///
+    /// # Panics
+    /// Outside a tokio runtime (as `tokio::spawn` does).
+    pub fn spawn_background_refresh(
+        &self,
+        every: std::time::Duration,
+    ) -> tokio::task::JoinHandle<()> {
+        let weak = Arc::downgrade(&self.inner);
+        tokio::spawn(async move {
+            let mut interval = tokio::time::interval(every);
+            interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                interval.tick().await;
+                let Some(inner) = weak.upgrade() else { return };
+                let validator = Validator { inner };
+                // A failure keeps the known keys (stale-if-error); the next tick tries again.
+                let _ = validator.refresh_keys().await;
+            }
+        })
+    }
+
     /// The allowed issuers.
     pub fn issuers(&self) -> impl Iterator<Item = &str> {
         self.inner.issuers.iter().map(|i| i.issuer.as_str())

@@ -1,0 +1,231 @@
+//! Verifying client assertions the way Keycloak does (for a development IdP, or any
+//! authorization server): `iss` = `sub` = the client, an accepted audience, an asymmetric
+//! signature by one of the client's keys, single-use `jti`, bounded lifetime and skew.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use crate::alg::Algorithm;
+use crate::clock::{Clock, SystemClock, unix_secs};
+use crate::error::{Error, Result};
+use crate::token;
+use crate::validation_error::ValidationError;
+use crate::validator::checks::unexpired;
+use crate::verifying_key::VerifyingKey;
+
+/// Verifies `private_key_jwt` client assertions (RFC 7523 section 3, Keycloak's
+/// `JWTClientValidator` rules). Built once; remembers the `jti`s it accepted.
+///
+/// # Examples
+/// ```
+/// use std::time::SystemTime;
+/// use aps_jwt::{AssertionVerifier, ClientAssertion, SigningKey};
+///
+/// let key = SigningKey::generate_p256()?;
+/// let issuer = "https://idp.example/realms/apigw";
+/// let signed = ClientAssertion::builder("app-1", issuer).build()?.sign(&key, SystemTime::now())?;
+/// let verifier = AssertionVerifier::builder().audience(issuer).build()?;
+/// let client = aps_jwt::unverified_client_id(signed.expose_secret()).unwrap();
+/// verifier.verify(signed.expose_secret(), &client, &[key.verifying_key()?]).unwrap();
+/// // The same assertion twice: refused.
+/// assert!(verifier.verify(signed.expose_secret(), &client, &[key.verifying_key()?]).is_err());
+/// # Ok::<(), aps_jwt::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct AssertionVerifier {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    audiences: Vec<String>,
+    leeway: i64,
+    max_lifetime: i64,
+    seen: Mutex<HashMap<(String, String), i64>>,
+    max_entries: usize,
+    clock: Arc<dyn Clock>,
+}
+
+/// Builder for [`AssertionVerifier`].
+#[derive(Debug)]
+#[must_use]
+pub struct AssertionVerifierBuilder {
+    audiences: Vec<String>,
+    leeway: Duration,
+    max_lifetime: Duration,
+    max_entries: usize,
+    clock: Arc<dyn Clock>,
+}
+
+/// The result of a verified assertion.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct VerifiedAssertion {
+    /// The authenticated client.
+    pub client_id: String,
+    /// The assertion's `jti` (now spent).
+    pub jwt_id: String,
+    /// The algorithm it was signed with.
+    pub algorithm: Algorithm,
+}
+
+/// The client an assertion claims to be (`sub`, else `iss`), **before** any verification: only
+/// to look up that client's keys, then call [`AssertionVerifier::verify`].
+#[must_use]
+pub fn unverified_client_id(assertion: &str) -> Option<String> {
+    let parsed = token::parse(assertion, 16 * 1024).ok()?;
+    parsed.claims.sub.or(parsed.claims.iss)
+}
+
+impl AssertionVerifier {
+    /// Starts a builder.
+    pub fn builder() -> AssertionVerifierBuilder {
+        AssertionVerifierBuilder {
+            audiences: Vec::new(),
+            leeway: Duration::from_secs(15),
+            max_lifetime: Duration::from_secs(600),
+            max_entries: 100_000,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// Verifies `assertion` as coming from `client_id`, signed by one of `keys` (the keys the
+    /// client registered). The `jti` is spent on success.
+    ///
+    /// # Errors
+    /// A [`ValidationError`] saying which rule failed (an authorization server answers
+    /// `400 invalid_client` whatever it is).
+    pub fn verify(
+        &self,
+        assertion: &str,
+        client_id: &str,
+        keys: &[VerifyingKey],
+    ) -> Result<VerifiedAssertion, ValidationError> {
+        let inner = &*self.inner;
+        let parsed = token::parse(assertion, 16 * 1024)?;
+        if parsed.header.crit.is_some() {
+            return Err(ValidationError::CriticalHeader);
+        }
+        let alg: Algorithm = parsed
+            .header
+            .alg
+            .parse()
+            .map_err(|_| ValidationError::AlgorithmNotAllowed)?;
+        let kid = parsed.header.kid.as_deref();
+        let candidates: Vec<&VerifyingKey> = keys
+            .iter()
+            .filter(|k| kid.is_none() || k.kid().is_none() || k.kid() == kid)
+            .filter(|k| k.supports(alg))
+            .collect();
+        if candidates.is_empty() {
+            return Err(ValidationError::UnknownKey);
+        }
+        let message = parsed.signing_input.as_bytes();
+        if !candidates
+            .iter()
+            .any(|k| k.verify(alg, message, &parsed.signature).is_ok())
+        {
+            return Err(ValidationError::BadSignature);
+        }
+        let claims = &parsed.claims;
+        if claims.iss.as_deref() != Some(client_id) || claims.sub.as_deref() != Some(client_id) {
+            return Err(ValidationError::IssuerNotAllowed);
+        }
+        if claims.aud.len() != 1 || !inner.audiences.contains(&claims.aud[0]) {
+            return Err(ValidationError::Audience);
+        }
+        let now = unix_secs(inner.clock.now());
+        let exp = claims.exp.ok_or(ValidationError::MissingExpiry)?;
+        if !unexpired(exp, now, inner.leeway) {
+            return Err(ValidationError::Expired);
+        }
+        if exp - now > inner.max_lifetime {
+            return Err(ValidationError::LifetimeTooLong);
+        }
+        if claims.nbf.is_some_and(|nbf| nbf > now + inner.leeway) {
+            return Err(ValidationError::NotYetValid);
+        }
+        if claims.iat.is_some_and(|iat| iat > now + inner.leeway) {
+            return Err(ValidationError::IssuedInFuture);
+        }
+        let jti = claims
+            .jti
+            .clone()
+            .ok_or(ValidationError::MissingClaim("jti"))?;
+        let mut seen = inner.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        if seen.len() >= inner.max_entries {
+            seen.retain(|_, exp| unexpired(*exp, now, inner.leeway));
+            if seen.len() >= inner.max_entries {
+                return Err(ValidationError::Rejected("replay window full"));
+            }
+        }
+        let key = (client_id.to_owned(), jti.clone());
+        if seen
+            .get(&key)
+            .is_some_and(|&exp| unexpired(exp, now, inner.leeway))
+        {
+            return Err(ValidationError::Rejected("token reuse detected"));
+        }
+        seen.insert(key, exp);
+        Ok(VerifiedAssertion {
+            client_id: client_id.to_owned(),
+            jwt_id: jti,
+            algorithm: alg,
+        })
+    }
+}
+
+impl AssertionVerifierBuilder {
+    /// Accepts assertions addressed to `audience` (the realm issuer URL, the token endpoint
+    /// ...; several calls: any of them). At least one is required.
+    pub fn audience(mut self, audience: impl Into<String>) -> Self {
+        self.audiences.push(audience.into());
+        self
+    }
+
+    /// Clock-skew allowance. Defaults to 15 s (Keycloak's).
+    pub fn leeway(mut self, leeway: Duration) -> Self {
+        self.leeway = leeway;
+        self
+    }
+
+    /// The furthest `exp` may lie in the future. Defaults to 10 minutes.
+    pub fn max_lifetime(mut self, max: Duration) -> Self {
+        self.max_lifetime = max;
+        self
+    }
+
+    /// How many spent `jti`s are remembered (until their `exp`). Defaults to 100,000.
+    pub fn max_replay_entries(mut self, entries: usize) -> Self {
+        self.max_entries = entries;
+        self
+    }
+
+    /// The clock. Defaults to the system clock.
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Builds the verifier.
+    ///
+    /// # Errors
+    /// [`Error::Config`] without an audience.
+    pub fn build(self) -> Result<AssertionVerifier> {
+        if self.audiences.is_empty() {
+            return Err(Error::Config("assertion verifier: no audience".into()));
+        }
+        let secs = |d: Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+        Ok(AssertionVerifier {
+            inner: Arc::new(Inner {
+                audiences: self.audiences,
+                leeway: secs(self.leeway),
+                max_lifetime: secs(self.max_lifetime),
+                seen: Mutex::new(HashMap::new()),
+                max_entries: self.max_entries,
+                clock: self.clock,
+            }),
+        })
+    }
+}

@@ -1,0 +1,133 @@
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use aps_jwt::{
+    AssertionVerifier, ClientAssertion, ManualClock, ValidationError, unverified_client_id,
+};
+use serde_json::json;
+
+use crate::support::{NOW, ec_key, mint, rsa_key};
+
+const AUD: &str = "https://idp.example/realms/apigw";
+
+fn at(secs: u64) -> SystemTime {
+    SystemTime::UNIX_EPOCH + Duration::from_secs(secs)
+}
+
+fn verifier(clock: &Arc<ManualClock>) -> AssertionVerifier {
+    AssertionVerifier::builder()
+        .audience(AUD)
+        .audience(format!("{AUD}/protocol/openid-connect/token"))
+        .clock(Arc::clone(clock))
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn assertions_we_sign_verify_once() {
+    let clock = Arc::new(ManualClock::at_unix(NOW));
+    let v = verifier(&clock);
+    for key in [rsa_key(), ec_key()] {
+        let signed = ClientAssertion::builder("app-1", AUD)
+            .build()
+            .unwrap()
+            .sign(&key, at(NOW))
+            .unwrap();
+        let token = signed.expose_secret();
+        assert_eq!(unverified_client_id(token).as_deref(), Some("app-1"));
+        let keys = [key.verifying_key().unwrap()];
+        let ok = v.verify(token, "app-1", &keys).unwrap();
+        assert_eq!(
+            (ok.client_id.as_str(), ok.jwt_id.as_str()),
+            ("app-1", signed.jti())
+        );
+        assert_eq!(
+            v.verify(token, "app-1", &keys).unwrap_err(),
+            ValidationError::Rejected("token reuse detected")
+        );
+    }
+}
+
+#[test]
+fn keycloak_rules() {
+    let clock = Arc::new(ManualClock::at_unix(NOW));
+    let v = verifier(&clock);
+    let key = ec_key();
+    let keys = [key.verifying_key().unwrap()];
+    let header = json!({"alg": "ES256", "kid": key.kid()});
+    let claims = |iss: &str, sub: &str, aud: serde_json::Value, exp: u64, jti: Option<&str>| {
+        let mut c = json!({"iss": iss, "sub": sub, "aud": aud, "exp": exp, "iat": NOW});
+        if let Some(jti) = jti {
+            c["jti"] = json!(jti);
+        }
+        c
+    };
+    let cases = [
+        (
+            claims("app-2", "app-1", json!(AUD), NOW + 60, Some("1")),
+            ValidationError::IssuerNotAllowed,
+        ),
+        (
+            claims("app-1", "app-2", json!(AUD), NOW + 60, Some("2")),
+            ValidationError::IssuerNotAllowed,
+        ),
+        (
+            claims(
+                "app-1",
+                "app-1",
+                json!("https://other"),
+                NOW + 60,
+                Some("3"),
+            ),
+            ValidationError::Audience,
+        ),
+        (
+            claims("app-1", "app-1", json!([AUD, AUD]), NOW + 60, Some("4")),
+            ValidationError::Audience,
+        ),
+        (
+            claims("app-1", "app-1", json!(AUD), NOW - 16, Some("5")),
+            ValidationError::Expired,
+        ),
+        (
+            claims("app-1", "app-1", json!(AUD), NOW + 3600, Some("6")),
+            ValidationError::LifetimeTooLong,
+        ),
+        (
+            claims("app-1", "app-1", json!(AUD), NOW + 60, None),
+            ValidationError::MissingClaim("jti"),
+        ),
+    ];
+    for (claims, expected) in cases {
+        assert_eq!(
+            v.verify(&mint(&key, &header, &claims), "app-1", &keys)
+                .unwrap_err(),
+            expected,
+            "{claims}"
+        );
+    }
+    let good = claims("app-1", "app-1", json!([AUD]), NOW + 60, Some("7"));
+    v.verify(&mint(&key, &header, &good), "app-1", &keys)
+        .unwrap();
+    // Another client's key, or a key with another kid: refused.
+    let other = [rsa_key().verifying_key().unwrap()];
+    let good = claims("app-1", "app-1", json!(AUD), NOW + 60, Some("8"));
+    assert_eq!(
+        v.verify(&mint(&key, &header, &good), "app-1", &other)
+            .unwrap_err(),
+        ValidationError::UnknownKey
+    );
+    // HMAC or none: never.
+    let none = format!(
+        "{}.{}.",
+        crate::support::b64(br#"{"alg":"none"}"#),
+        crate::support::b64(good.to_string().as_bytes())
+    );
+    assert_eq!(
+        v.verify(&none, "app-1", &keys).unwrap_err(),
+        ValidationError::AlgorithmNotAllowed
+    );
+    // A spent jti becomes usable again only after its exp: the window is bounded.
+    clock.advance(Duration::from_secs(3600));
+    assert!(AssertionVerifier::builder().build().is_err());
+}

@@ -115,6 +115,29 @@ impl Documents {
             .iter()
             .filter_map(Document::as_credential_issuer)
     }
+
+    /// [`validate`](CredentialIssuer::validate)s every Authorization Profile among the
+    /// documents: all their problems, in file order, each with its document index, line,
+    /// column and field path. Documents of other kinds are not checked.
+    ///
+    /// # Examples
+    /// ```
+    /// let file = "kind: Product\nname: P\n---\nkind: CredentialIssuer\nname: My API default\n\
+    ///             flow: client-credentials\nmode: auto\nclientAuthenticator: client-secret\n\
+    ///             inheritFrom: Gold Shared IdP\navailableScopes: [Function1/read]\n";
+    /// let problems = aps_core::load_yaml(file)?.validate();
+    /// assert_eq!(
+    ///     problems[0].to_string(),
+    ///     "document 2, line 10, column 18: availableScopes: Client Scopes not supported with \
+    ///      Shared IdP: remove availableScopes or inheritFrom"
+    /// );
+    /// # Ok::<(), aps_core::LoadError>(())
+    /// ```
+    pub fn validate(&self) -> Vec<Problem> {
+        self.credential_issuers()
+            .flat_map(CredentialIssuer::validate)
+            .collect()
+    }
 }
 
 impl From<CredentialIssuer> for Document {

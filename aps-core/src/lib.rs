@@ -60,6 +60,7 @@ mod ids;
 mod issuer_url;
 mod plugin;
 mod policy;
+mod positions;
 mod problem;
 mod profile;
 mod scope;

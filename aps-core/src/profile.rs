@@ -10,6 +10,8 @@ mod validate;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use crate::positions::Positions;
+
 #[cfg(feature = "yaml")]
 pub(crate) use decode::decode_credential_issuer;
 pub use enums::{ClientAuthenticator, ClientRegistration, Environment, Flow, Mode, UnknownValue};
@@ -100,6 +102,9 @@ pub struct CredentialIssuer {
     /// Fields this model does not know, kept in order so that writing loses nothing.
     #[serde(flatten)]
     pub extra: Map<String, Value>,
+    /// Where each field was written, when loaded from a file (not part of the value).
+    #[serde(skip)]
+    pub(crate) positions: Positions,
 }
 
 impl CredentialIssuer {
@@ -127,6 +132,7 @@ impl CredentialIssuer {
             resource_scopes: Vec::new(),
             environment_details: Vec::new(),
             extra: Map::new(),
+            positions: Positions::default(),
         }
     }
 

@@ -4,6 +4,8 @@
 mod examples;
 #[path = "api/files.rs"]
 mod files;
+#[path = "api/positions.rs"]
+mod positions;
 #[path = "api/roundtrip.rs"]
 mod roundtrip;
 

@@ -3,7 +3,7 @@
 //! Profiles are decoded from this tree by hand (not by serde derive) so that every type
 //! error, and every unknown field, can be reported at once with its path and position.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use serde::Deserialize;
@@ -12,6 +12,7 @@ use serde_json::{Map, Number, Value};
 use serde_saphyr::Spanned;
 
 use super::Location;
+use super::fields::join;
 
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Node {
@@ -87,6 +88,38 @@ impl Node {
             ),
         };
         Node { value, at: None }
+    }
+
+    /// The position of every node by field path (`environmentDetails[0].issuerUrl`; `` for
+    /// the node itself). A mapping entry is placed at its value, or at its key when the value
+    /// is null (an empty value has no useful position of its own).
+    pub(crate) fn positions(&self) -> HashMap<String, Location> {
+        let mut out = HashMap::new();
+        self.index(String::new(), self.at, &mut out);
+        out
+    }
+
+    fn index(&self, path: String, at: Option<Location>, out: &mut HashMap<String, Location>) {
+        match &self.value {
+            NodeValue::Seq(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    item.index(format!("{path}[{i}]"), item.at, out);
+                }
+            }
+            NodeValue::Map(entries) => {
+                for (key, value) in entries {
+                    let at = match value.value {
+                        NodeValue::Null => key.at,
+                        _ => value.at.or(key.at),
+                    };
+                    value.index(join(&path, &key.text), at, out);
+                }
+            }
+            _ => {}
+        }
+        if let Some(at) = at {
+            out.insert(path, at);
+        }
     }
 
     /// Shifts every position down by `lines` (a document parsed out of a larger file).

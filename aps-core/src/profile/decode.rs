@@ -4,6 +4,7 @@ use super::{ClientMapper, CredentialIssuer, EnvironmentDetail};
 use crate::Secret;
 use crate::document::fields::{Fields, Sink};
 use crate::document::node::Node;
+use crate::positions::Positions;
 
 const PROFILE_FIELDS: &[&str] = &[
     "name",
@@ -78,6 +79,7 @@ pub(crate) fn decode_credential_issuer(node: &Node, sink: &mut Sink) -> Option<C
     let mut known = PROFILE_FIELDS.to_vec();
     known.push("kind");
     profile.extra = f.finish(&known, sink);
+    profile.positions = Positions::new(sink.document, node.positions());
     let after = sink.problems.iter().filter(|p| p.is_error()).count();
     (after == before).then_some(profile)
 }

@@ -1,6 +1,6 @@
 //! The documentation's two profiles and the guide's complete example.
 
-use aps_core::{CredentialIssuer, Environment, Problem, Severity, load_yaml};
+use aps_core::{CredentialIssuer, Environment, Location, Problem, Severity, load_yaml};
 
 use super::testdata;
 
@@ -13,9 +13,16 @@ fn only_profile(name: &str) -> CredentialIssuer {
     profile
 }
 
-fn error(path: &str, message: &str) -> Problem {
-    let mut p = Problem::error(path, message);
-    p.severity = Severity::Error;
+/// `problem` placed in the file's only document.
+fn at(mut problem: Problem, line: u64, column: u64) -> Problem {
+    problem.document = Some(0);
+    problem.location = Some(Location { line, column });
+    problem
+}
+
+fn error(path: &str, message: &str, line: u64, column: u64) -> Problem {
+    let p = at(Problem::error(path, message), line, column);
+    assert_eq!(p.severity, Severity::Error);
     p
 }
 
@@ -28,11 +35,15 @@ fn shared_idp_example_reports_its_placeholders() {
         vec![
             error(
                 "namespace",
-                "placeholder `<GW-NAMESPACE>` from a template is not filled in"
+                "placeholder `<GW-NAMESPACE>` from a template is not filled in",
+                5,
+                12
             ),
             error(
                 "description",
-                "placeholder `<Authorization Profile description>` from a template is not filled in"
+                "placeholder `<Authorization Profile description>` from a template is not filled in",
+                6,
+                14
             ),
         ]
     );
@@ -44,33 +55,49 @@ fn custom_idp_example_reports_its_placeholders_and_blanks() {
     assert_eq!(
         profile.validate(),
         vec![
-            Problem::warning(
-                "clientMappers[0].defaultValue",
-                "is empty: the portal skips a mapper without a value"
-            ),
-            error(
-                "environmentDetails[0].clientSecret",
-                "is required with clientRegistration `managed` (the managing client's secret)"
-            ),
             error(
                 "namespace",
-                "placeholder `<GW-NAMESPACE>` from a template is not filled in"
+                "placeholder `<GW-NAMESPACE>` from a template is not filled in",
+                5,
+                12
             ),
             error(
                 "description",
-                "placeholder `<Authorization Profile description>` from a template is not filled in"
+                "placeholder `<Authorization Profile description>` from a template is not filled in",
+                6,
+                14
+            ),
+            at(
+                Problem::warning(
+                    "clientMappers[0].defaultValue",
+                    "is empty: the portal skips a mapper without a value"
+                ),
+                14,
+                19
             ),
             error(
                 "owner",
-                "placeholder `<your-username>` from a template is not filled in"
+                "placeholder `<your-username>` from a template is not filled in",
+                16,
+                8
             ),
             error(
                 "environmentDetails[0].issuerUrl",
-                "placeholder `<https://auth-issuer>` from a template is not filled in"
+                "placeholder `<https://auth-issuer>` from a template is not filled in",
+                19,
+                16
             ),
             error(
                 "environmentDetails[0].clientId",
-                "placeholder `<testapp-client>` from a template is not filled in"
+                "placeholder `<testapp-client>` from a template is not filled in",
+                20,
+                15
+            ),
+            error(
+                "environmentDetails[0].clientSecret",
+                "is required with clientRegistration `managed` (the managing client's secret)",
+                22,
+                19
             ),
         ]
     );

@@ -64,7 +64,7 @@ impl CredentialIssuer {
                 }
             }
         }
-        out
+        self.place(out)
     }
 }
 

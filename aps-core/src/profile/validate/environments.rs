@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use super::placeholders::find_placeholder;
 use crate::issuer_url::check_realm_url;
 use crate::problem::Problem;
 use crate::profile::{ClientRegistration, CredentialIssuer, EnvironmentDetail};
@@ -42,7 +43,7 @@ pub(super) fn check(p: &CredentialIssuer, out: &mut Vec<Problem>) {
 fn check_one(env: &EnvironmentDetail, path: &str, out: &mut Vec<Problem>) {
     match env.issuer_url.as_deref() {
         None | Some("") => out.push(Problem::error(format!("{path}.issuerUrl"), "is required")),
-        Some(url) if url.starts_with('<') => {} // an unfilled placeholder, reported as such
+        Some(url) if find_placeholder(url, false).is_some() => {} // reported as a placeholder
         Some(url) => {
             if let Err(reason) = check_realm_url(url) {
                 out.push(Problem::error(

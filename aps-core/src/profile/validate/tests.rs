@@ -258,6 +258,7 @@ fn issuer_url_must_be_an_https_realm_url() {
             "must be a realm URL ending in `/realms/<realm>`",
         ),
         ("idp.example/realms/x", "not an absolute URL"),
+        ("<https://auth-issuer", "not an absolute URL"),
         (
             "https://IDP.example/realms/x",
             "must be written in normal form: `https://idp.example/realms/x`",
@@ -413,6 +414,13 @@ fn placeholders_are_reported_with_their_path() {
         &p,
         "environmentDetails[1].issuerUrl",
         "placeholder `<https://auth-issuer>` from a template is not filled in",
+    );
+    let mut p = clean();
+    p.environment_details[1].issuer_url = Some("https://<host>/auth/realms/apigw".into());
+    only_error(
+        &p,
+        "environmentDetails[1].issuerUrl",
+        "placeholder `<host>` from a template is not filled in",
     );
     let mut p = clean();
     p.owner = Some("<your-username>".into());

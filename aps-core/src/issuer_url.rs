@@ -39,16 +39,11 @@ pub enum IssuerUrlError {
 /// without credentials, query, fragment or trailing slash.
 pub(crate) fn check_issuer_url(issuer: &str) -> Result<Url, IssuerUrlError> {
     let url = Url::parse(issuer).map_err(|_| IssuerUrlError::NotAUrl)?;
-    let loopback = match url.host() {
-        Some(Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        None => return Err(IssuerUrlError::NotAUrl),
-    };
-    match url.scheme() {
-        "https" => {}
-        "http" if loopback => {}
-        _ => return Err(IssuerUrlError::NotHttps),
+    if url.host().is_none() {
+        return Err(IssuerUrlError::NotAUrl);
+    }
+    if !is_https_or_loopback_http(&url) {
+        return Err(IssuerUrlError::NotHttps);
     }
     if !url.username().is_empty() || url.password().is_some() {
         return Err(IssuerUrlError::HasCredentials);
@@ -74,6 +69,18 @@ pub(crate) fn check_issuer_url(issuer: &str) -> Result<Url, IssuerUrlError> {
         });
     }
     Ok(url)
+}
+
+/// Whether `url` is `https`, or `http` on a loopback host (`localhost`, `127.0.0.0/8`, `::1`):
+/// the only URLs this crate lets credentials or keys travel over.
+pub(crate) fn is_https_or_loopback_http(url: &Url) -> bool {
+    let loopback = match url.host() {
+        Some(Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    url.scheme() == "https" || (url.scheme() == "http" && loopback)
 }
 
 /// Checks [`check_issuer_url`] and that the path ends with `/realms/<realm>`; returns the

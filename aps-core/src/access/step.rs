@@ -3,9 +3,10 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use url::{Host, Url};
+use url::Url;
 
 use super::{AccessRequest, TransitionError};
+use crate::issuer_url::is_https_or_loopback_http;
 use crate::profile::ClientAuthenticator;
 
 /// What an approver grants: default client scopes (within the profile's
@@ -78,14 +79,7 @@ impl ClientKey {
         match self {
             Self::JwksUrl(text) => {
                 let url = Url::parse(text).map_err(|_| TransitionError::InvalidJwksUrl)?;
-                let loopback = match url.host() {
-                    Some(Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-                    Some(Host::Ipv4(ip)) => ip.is_loopback(),
-                    Some(Host::Ipv6(ip)) => ip.is_loopback(),
-                    None => false,
-                };
-                let ok = url.scheme() == "https" || (url.scheme() == "http" && loopback);
-                if !ok
+                if !is_https_or_loopback_http(&url)
                     || url.host().is_none()
                     || !url.username().is_empty()
                     || url.password().is_some()

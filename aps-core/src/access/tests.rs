@@ -251,6 +251,8 @@ fn client_key_rules() {
         AccessRequest::new(&p, Environment::Prod, "E-A", bad_url),
         Err(TransitionError::InvalidJwksUrl)
     );
+    let loopback = Some(ClientKey::JwksUrl("http://127.0.0.1:9000/jwks".into()));
+    assert!(AccessRequest::new(&p, Environment::Prod, "E-A", loopback).is_ok());
     let bad_cert = Some(ClientKey::Certificate("MIIB".into()));
     assert_eq!(
         AccessRequest::new(&p, Environment::Prod, "E-A", bad_cert),

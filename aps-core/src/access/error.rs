@@ -1,6 +1,7 @@
 //! Why a step is refused.
 
 use super::{State, StepKind};
+use crate::policy::PolicyError;
 use crate::profile::{ClientAuthenticator, Environment};
 
 /// A refused step or request; the request is unchanged.
@@ -57,10 +58,12 @@ pub enum TransitionError {
     #[error("the profile has no clientAuthenticator")]
     NoAuthenticator,
     /// The profile does not offer the environment (no usable issuer for it).
-    #[error("the profile does not offer environment `{environment}`")]
+    #[error("the profile does not offer environment `{environment}`: {reason}")]
     EnvironmentNotOffered {
         /// The environment asked for.
         environment: Environment,
+        /// Why the profile has no access policy for it.
+        reason: PolicyError,
     },
     /// An empty consumer client id or one with whitespace.
     #[error("`{client_id}` is not a usable client id")]

@@ -46,9 +46,10 @@ impl fmt::Display for State {
 /// One consumer's request for access to one product environment protected by a profile.
 ///
 /// Fields change only through [`next`](Self::next); deserialising a persisted request resumes
-/// it where it stood.
+/// it where it stood, after checking what [`new`](Self::new) checks (a corrupted record is an
+/// error, not a request).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", try_from = "Persisted")]
 pub struct AccessRequest {
     pub(super) consumer_client_id: String,
     pub(super) environment: Environment,
@@ -89,21 +90,37 @@ impl AccessRequest {
         consumer_client_id: impl Into<String>,
         client_key: Option<ClientKey>,
     ) -> Result<Self, TransitionError> {
-        let consumer_client_id = consumer_client_id.into();
-        if consumer_client_id.trim().is_empty()
-            || consumer_client_id.chars().any(char::is_whitespace)
-        {
-            return Err(TransitionError::InvalidClientId {
-                client_id: consumer_client_id,
-            });
-        }
         let authenticator = profile
             .client_authenticator
             .ok_or(TransitionError::NoAuthenticator)?;
-        if profile.access_policy(environment).is_err() {
-            return Err(TransitionError::EnvironmentNotOffered { environment });
+        if let Err(reason) = profile.access_policy(environment) {
+            return Err(TransitionError::EnvironmentNotOffered {
+                environment,
+                reason,
+            });
         }
-        match (authenticator, &client_key) {
+        Self {
+            consumer_client_id: consumer_client_id.into(),
+            environment,
+            authenticator,
+            state: State::Requested,
+            grants: Grants::default(),
+            client_key,
+            credential_generation: 0,
+        }
+        .checked()
+    }
+
+    /// The invariants of a request whatever its state: a usable client id, and key material
+    /// exactly when the authenticator uses it. Checked when created and when resumed.
+    fn checked(self) -> Result<Self, TransitionError> {
+        let id = &self.consumer_client_id;
+        if id.is_empty() || id.chars().any(char::is_whitespace) {
+            return Err(TransitionError::InvalidClientId {
+                client_id: self.consumer_client_id,
+            });
+        }
+        match (self.authenticator, &self.client_key) {
             (ClientAuthenticator::ClientJwtJwksUrl, None) => {
                 return Err(TransitionError::ClientKeyRequired);
             }
@@ -115,15 +132,7 @@ impl AccessRequest {
             }
             (_, None) => {}
         }
-        Ok(Self {
-            consumer_client_id,
-            environment,
-            authenticator,
-            state: State::Requested,
-            grants: Grants::default(),
-            client_key,
-            credential_generation: 0,
-        })
+        Ok(self)
     }
 
     /// The consumer's client id (`<envAppId>-<appAppId>`).
@@ -159,5 +168,39 @@ impl AccessRequest {
     /// How many times credentials were generated (1 after issuing, +1 per regeneration).
     pub fn credential_generation(&self) -> u32 {
         self.credential_generation
+    }
+}
+
+/// A request as persisted; resuming re-checks the invariants of [`AccessRequest::new`], so a
+/// corrupted or hand-edited record is refused instead of driving the IdP.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct Persisted {
+    consumer_client_id: String,
+    environment: Environment,
+    authenticator: ClientAuthenticator,
+    state: State,
+    #[serde(default)]
+    grants: Grants,
+    #[serde(default)]
+    client_key: Option<ClientKey>,
+    #[serde(default)]
+    credential_generation: u32,
+}
+
+impl TryFrom<Persisted> for AccessRequest {
+    type Error = TransitionError;
+
+    fn try_from(p: Persisted) -> Result<Self, TransitionError> {
+        Self {
+            consumer_client_id: p.consumer_client_id,
+            environment: p.environment,
+            authenticator: p.authenticator,
+            state: p.state,
+            grants: p.grants,
+            client_key: p.client_key,
+            credential_generation: p.credential_generation,
+        }
+        .checked()
     }
 }

@@ -308,8 +308,18 @@ fn requests_need_an_offered_environment_and_an_authenticator() {
     assert_eq!(
         AccessRequest::new(&p, Environment::Dev, "E-A", None),
         Err(TransitionError::EnvironmentNotOffered {
-            environment: Environment::Dev
+            environment: Environment::Dev,
+            reason: crate::PolicyError::EnvironmentNotConfigured {
+                environment: Environment::Dev
+            }
         })
+    );
+    assert_eq!(
+        AccessRequest::new(&p, Environment::Dev, "E-A", None)
+            .unwrap_err()
+            .to_string(),
+        "the profile does not offer environment `dev`: the profile has no `dev` entry in \
+         environmentDetails"
     );
     let mut no_auth = p.clone();
     no_auth.client_authenticator = None;
@@ -346,4 +356,41 @@ fn everything_serialises_and_a_persisted_request_resumes() {
         t_json.contains(r#"{"action":"enable-client","clientId":"ENV1-APP1""#),
         "{t_json}"
     );
+}
+
+#[test]
+fn a_resumed_request_is_checked_like_a_new_one() {
+    let (_, r) = in_state(State::CredentialsIssued);
+    let json = serde_json::to_value(&r).unwrap();
+    let with = |field: &str, value: serde_json::Value| {
+        let mut broken = json.clone();
+        broken[field] = value;
+        serde_json::from_value::<AccessRequest>(broken)
+            .unwrap_err()
+            .to_string()
+    };
+    assert_eq!(
+        with("consumerClientId", "ENV1 APP1".into()),
+        "`ENV1 APP1` is not a usable client id"
+    );
+    assert_eq!(
+        with("clientKey", serde_json::json!({"certificate": CERT})),
+        "a JWKS URL or certificate is not used with `client-secret`"
+    );
+    assert_eq!(
+        with("authenticator", "client-jwt-jwks-url".into()),
+        "a JWKS URL or a client certificate is required with `client-jwt-jwks-url`"
+    );
+    assert!(with("stateOfMind", "calm".into()).starts_with("unknown field `stateOfMind`"));
+}
+
+#[test]
+fn regenerating_never_overflows_the_generation_counter() {
+    let (p, r) = in_state(State::Approved);
+    let mut json = serde_json::to_value(&r).unwrap();
+    json["credentialGeneration"] = u32::MAX.into();
+    let r: AccessRequest = serde_json::from_value(json).unwrap();
+    let t = r.next(&Step::RegenerateCredentials, &p).unwrap();
+    assert_eq!(t.request.credential_generation(), u32::MAX);
+    assert_eq!(t.actions.len(), 1);
 }

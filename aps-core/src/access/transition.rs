@@ -77,11 +77,11 @@ impl AccessRequest {
             (State::CredentialsIssued | State::Approved, Step::RegenerateCredentials) => {
                 match self.authenticator {
                     ClientAuthenticator::ClientSecret => {
-                        next.credential_generation += 1;
+                        next.credential_generation = self.credential_generation.saturating_add(1);
                         vec![Action::RegenerateSecret { client_id }]
                     }
                     ClientAuthenticator::ClientJwt => {
-                        next.credential_generation += 1;
+                        next.credential_generation = self.credential_generation.saturating_add(1);
                         vec![Action::RegenerateKeyPair { client_id }]
                     }
                     ClientAuthenticator::ClientJwtJwksUrl => Vec::new(),

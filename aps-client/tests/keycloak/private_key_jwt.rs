@@ -141,6 +141,38 @@ async fn an_uploaded_public_key_from_the_portal_credential_document() -> TestRes
 }
 
 #[tokio::test]
+async fn an_uploaded_certificate_with_an_ec_key() -> TestResult {
+    let Some(kc) = aps_testkit::keycloak() else {
+        return Ok(());
+    };
+    // "Signed JWT w/ Certificate": the consumer's self-signed certificate on the client.
+    let key = SigningKey::generate_p256()?;
+    let pem = key.to_pkcs8_pem()?;
+    let client_id = aps_testkit::unique_id("aps-client-cert");
+    let certificate = rcgen::CertificateParams::new(vec![client_id.clone()])?
+        .self_signed(&rcgen::KeyPair::from_pem(pem.as_str())?)?
+        .pem();
+    let body: String = certificate
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .collect();
+    let created = kc
+        .create_client(jwt_client(
+            &client_id,
+            json!({ "jwt.credential.certificate": body }),
+        ))
+        .await?;
+    let client = builder(&kc)
+        .client_id(&client_id)
+        .private_key_pem(pem.as_str())
+        .build()?;
+    let token = client.token().await?;
+    assert_eq!(claims(token.secret())["azp"], client_id.as_str());
+    kc.delete_client(&created.id).await?;
+    Ok(())
+}
+
+#[tokio::test]
 async fn a_key_keycloak_does_not_know_is_refused_as_client_rejected() -> TestResult {
     let Some(kc) = aps_testkit::keycloak() else {
         return Ok(());

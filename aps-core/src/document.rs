@@ -7,11 +7,14 @@ pub(crate) mod node;
 mod write;
 mod yaml;
 
+use std::fmt;
+
 use serde_json::Value;
 
 use crate::problem::Location;
 use crate::problem::Problem;
 use crate::profile::{CredentialIssuer, decode_credential_issuer};
+use crate::secret::mask_secret_fields;
 pub use error::LoadError;
 pub use json::load_json;
 pub use yaml::load_yaml;
@@ -43,7 +46,10 @@ pub enum Document {
 }
 
 /// A document of a kind this crate does not model, kept whole so that writing loses nothing.
-#[derive(Debug, Clone, PartialEq)]
+///
+/// `Debug` masks values under keys named like secrets (a GatewayService's plugin
+/// `client_secret`, for instance), at any depth.
+#[derive(Clone, PartialEq)]
 pub struct OtherDocument {
     kind: Option<String>,
     value: Value,
@@ -64,6 +70,15 @@ impl OtherDocument {
     /// The whole document, `kind` included.
     pub fn value(&self) -> &Value {
         &self.value
+    }
+}
+
+impl fmt::Debug for OtherDocument {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("OtherDocument")
+            .field("kind", &self.kind)
+            .field("value", &mask_secret_fields(&self.value))
+            .finish()
     }
 }
 

@@ -1,5 +1,6 @@
 //! The Authorization Profile (`kind: CredentialIssuer`) as the portal accepts it.
 
+mod debug;
 #[cfg(feature = "yaml")]
 mod decode;
 mod enums;
@@ -11,6 +12,7 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 
 use crate::positions::Positions;
+use crate::secret::mask_map;
 
 #[cfg(feature = "yaml")]
 pub(crate) use decode::decode_credential_issuer;
@@ -36,7 +38,7 @@ pub use environment::{ClientMapper, EnvironmentDetail};
 /// profile.client_authenticator = Some(aps_core::ClientAuthenticator::ClientSecret);
 /// assert!(profile.validate().is_empty());
 /// ```
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct CredentialIssuer {
@@ -144,11 +146,30 @@ impl CredentialIssuer {
     }
 
     /// A copy safe to show: every present secret becomes `****` with `exists: true`, the
-    /// portal's own read form (which it also understands as "keep the stored value").
+    /// portal's own read form (which it also understands as "keep the stored value"), and
+    /// unknown fields named like secrets (`client_secret`, `password`, ...) become `****`.
+    ///
+    /// ```
+    /// use aps_core::{CredentialIssuer, Environment, EnvironmentDetail, Secret};
+    ///
+    /// let mut profile = CredentialIssuer::new("My API default");
+    /// let mut dev = EnvironmentDetail::new(Environment::Dev);
+    /// dev.client_secret = Some(Secret::new("s3cr3t"));
+    /// dev.extra.insert("client_secret".into(), "s3cr3t".into());
+    /// profile.environment_details.push(dev);
+    /// let shown = serde_json::to_string(&profile.redacted())?;
+    /// assert!(!shown.contains("s3cr3t"));
+    /// assert!(shown.contains(r#""clientSecret":"****","exists":true"#));
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
     pub fn redacted(&self) -> Self {
         let mut copy = self.clone();
+        copy.extra = mask_map(&copy.extra);
         for env in &mut copy.environment_details {
             env.redact();
+        }
+        for mapper in &mut copy.client_mappers {
+            mapper.extra = mask_map(&mapper.extra);
         }
         copy
     }

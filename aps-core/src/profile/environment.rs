@@ -5,10 +5,11 @@ use serde_json::{Map, Value};
 
 use super::{ClientRegistration, Environment};
 use crate::Secret;
+use crate::secret::mask_map;
 
 /// One entry of `environmentDetails`: the IdP of one environment and how the portal
 /// registers consumer clients in it.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct EnvironmentDetail {
@@ -70,11 +71,12 @@ impl EnvironmentDetail {
         if had_secret {
             self.exists = Some(true);
         }
+        self.extra = mask_map(&self.extra);
     }
 }
 
 /// An entry of `clientMappers`: a protocol mapper added to consumer clients.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]
 pub struct ClientMapper {

@@ -132,3 +132,34 @@ fn yaml_1_1_booleans_stay_strings_and_secrets_never_reach_messages() {
     assert!(!err.to_string().contains("hunter2"), "{err}");
     assert!(!format!("{err:?}").contains("hunter2"), "{err:?}");
 }
+
+#[test]
+fn secrets_in_fields_the_model_does_not_know_are_masked_in_debug_and_redacted_copies() {
+    let text = "kind: GatewayService\nname: svc\nplugins:\n  - name: oidc\n    config:\n      \
+                client_id: app\n      client_secret: gw-secret-1\n---\nkind: CredentialIssuer\n\
+                name: My API default\nenvironmentDetails:\n  - environment: dev\n    \
+                clientsecret: idp-secret-2\n";
+    let docs = load_yaml(text).unwrap();
+    assert_eq!(
+        docs.warnings[0].message,
+        "unknown field `clientsecret` is kept but not understood; did you mean `clientSecret`?"
+    );
+    let shown = format!("{docs:?}");
+    assert!(
+        !shown.contains("secret-1") && !shown.contains("secret-2"),
+        "{shown}"
+    );
+    assert!(shown.contains(r#""client_id": String("app")"#), "{shown}");
+
+    let profile = docs.credential_issuers().next().unwrap();
+    let redacted = serde_json::to_value(profile.redacted()).unwrap();
+    assert_eq!(
+        redacted["environmentDetails"][0]["clientsecret"],
+        json!("****")
+    );
+    let written = docs.to_yaml().unwrap();
+    assert!(
+        written.contains("client_secret: gw-secret-1") && written.contains("idp-secret-2"),
+        "writing a file keeps every value: {written}"
+    );
+}

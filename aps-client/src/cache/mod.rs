@@ -279,9 +279,10 @@ impl<S: TokenSource + 'static> FlightGuard<S> {
                 }
                 Err(error) => {
                     flight.failures = flight.failures.saturating_add(1);
-                    let delay = shared
+                    let backoff = shared
                         .policy
                         .failure_delay(flight.failures, crate::retry::jitter());
+                    let delay = backoff.max(error.retry_after().unwrap_or_default());
                     flight.retry_at = Some(now + delay);
                     tracing::warn!(target: "aps_client", %error, failures = flight.failures,
                         retry_in_ms = delay.as_millis() as u64, "token refresh failed");

@@ -14,6 +14,7 @@ struct Script {
     calls: AtomicUsize,
     gate: Option<Arc<Semaphore>>,
     fail: AtomicBool,
+    retry_after: Option<u64>,
     panic: AtomicBool,
     lifetime: u64,
 }
@@ -59,7 +60,7 @@ impl TokenSource for Script {
                 url: "test".into(),
                 status: reqwest::StatusCode::SERVICE_UNAVAILABLE,
                 summary: "down".into(),
-                retry_after: None,
+                retry_after: self.retry_after.map(S),
             });
         }
         Ok(Token::from_parts(&format!("t{n}"), S(self.lifetime), None))
@@ -199,6 +200,31 @@ async fn a_failed_background_refresh_keeps_serving_and_backs_off() {
     settle().await;
     assert_eq!(cache.source().calls(), 4);
     assert_eq!(cache.token().await.unwrap().secret(), "t4");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_background_refresh_waits_at_least_the_servers_retry_after() {
+    let script = Script {
+        lifetime: 300,
+        retry_after: Some(40),
+        ..Script::default()
+    };
+    let cache = CachedTokenSource::new(script);
+    let first = cache.token().await.unwrap();
+    cache.source().fail.store(true, Ordering::SeqCst);
+    tokio::time::advance(S(205)).await;
+    cache.token().await.unwrap();
+    settle().await;
+    assert_eq!(cache.source().calls(), 2);
+    // The backoff alone would be under 1 s; the server asked for 40 s.
+    tokio::time::advance(S(39)).await;
+    assert!(cache.token().await.unwrap().same_as(&first));
+    settle().await;
+    assert_eq!(cache.source().calls(), 2, "no attempt before Retry-After");
+    tokio::time::advance(S(2)).await;
+    cache.token().await.unwrap();
+    settle().await;
+    assert_eq!(cache.source().calls(), 3);
 }
 
 #[tokio::test(start_paused = true)]

@@ -6,6 +6,18 @@ use crate::document::LoadError;
 use crate::policy::PolicyError;
 
 /// Anything aps-core can refuse.
+///
+/// ```
+/// let err: aps_core::Error = aps_core::AccessPolicy::new("http://idp.example/realms/x")
+///     .unwrap_err()
+///     .into();
+/// assert!(err.is_policy());
+/// assert_eq!(
+///     err.to_string(),
+///     "issuer `http://idp.example/realms/x` is not allowed: must use https (http is allowed \
+///      only for loopback hosts)"
+/// );
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {

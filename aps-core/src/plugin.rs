@@ -80,6 +80,28 @@ impl JwtKeycloakPlugin {
     /// # Errors
     /// [`PolicyError::PluginNeedsOne`] when the policy allows several algorithms or several
     /// issuers (the plugin checks one algorithm, and key discovery is pinned to one issuer).
+    ///
+    /// # Examples
+    /// ```
+    /// use aps_core::{AccessPolicy, JwtKeycloakPlugin};
+    ///
+    /// let policy = AccessPolicy::builder()
+    ///     .issuer("https://idp.example.gov.bc.ca/auth/realms/health")
+    ///     .audience("health-records-api")
+    ///     .scope("Records/read")
+    ///     .build()?;
+    /// let plugin = JwtKeycloakPlugin::from_policy(&policy, Some("health-records"))?;
+    /// assert_eq!(plugin.tags, ["ns.health-records"]);
+    /// assert_eq!(plugin.config.scope.as_deref(), Some(&["Records/read".to_owned()][..]));
+    /// assert_eq!(
+    ///     plugin.config.well_known_template,
+    ///     "https://idp.example.gov.bc.ca/auth/realms/health/.well-known/openid-configuration"
+    /// );
+    ///
+    /// let two_algorithms = policy.to_builder().algorithm("RS256").algorithm("ES256").build()?;
+    /// assert!(JwtKeycloakPlugin::from_policy(&two_algorithms, None).is_err());
+    /// # Ok::<(), aps_core::PolicyError>(())
+    /// ```
     pub fn from_policy(
         policy: &AccessPolicy,
         namespace: Option<&str>,

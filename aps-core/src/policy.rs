@@ -155,6 +155,19 @@ impl AccessPolicy {
 
     /// Whether the `aud` claim (absent, a string or an array of strings) satisfies the
     /// policy. Without a configured audience every value passes.
+    ///
+    /// ```
+    /// use serde_json::json;
+    ///
+    /// let policy = aps_core::AccessPolicy::builder()
+    ///     .issuer("https://idp.example/realms/apigw")
+    ///     .audience("ap-my-api")
+    ///     .build()?;
+    /// assert!(policy.allows_audience(Some(&json!(["account", "ap-my-api"]))));
+    /// assert!(!policy.allows_audience(Some(&json!("account"))));
+    /// assert!(!policy.allows_audience(None));
+    /// # Ok::<(), aps_core::PolicyError>(())
+    /// ```
     pub fn allows_audience(&self, aud: Option<&serde_json::Value>) -> bool {
         let Some(expected) = self.audience.as_deref() else {
             return true;
@@ -170,6 +183,17 @@ impl AccessPolicy {
 
     /// Whether `exp` lies further than [`maximum_expiration`](Self::maximum_expiration)
     /// after `now` (both in seconds since the Unix epoch). `false` when unbounded.
+    ///
+    /// ```
+    /// let policy = aps_core::AccessPolicy::builder()
+    ///     .issuer("https://idp.example/realms/apigw")
+    ///     .maximum_expiration_secs(300)
+    ///     .build()?;
+    /// let now = 1_700_000_000;
+    /// assert!(!policy.exceeds_maximum_expiration(now + 300, now));
+    /// assert!(policy.exceeds_maximum_expiration(now + 301, now));
+    /// # Ok::<(), aps_core::PolicyError>(())
+    /// ```
     pub fn exceeds_maximum_expiration(&self, exp: i64, now: i64) -> bool {
         match self.maximum_expiration {
             Some(max) => i128::from(exp) - i128::from(now) > i128::from(max),

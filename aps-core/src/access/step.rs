@@ -57,6 +57,19 @@ impl ClientKey {
     /// # Errors
     /// [`TransitionError::ClientKeyRequired`] when both are empty,
     /// [`TransitionError::BothClientKeys`] when both are set.
+    ///
+    /// # Examples
+    /// ```
+    /// use aps_core::{ClientKey, TransitionError};
+    ///
+    /// let key = ClientKey::from_parts(Some("https://consumer.example/jwks.json"), Some(""))?;
+    /// assert_eq!(key, ClientKey::JwksUrl("https://consumer.example/jwks.json".into()));
+    /// assert_eq!(
+    ///     ClientKey::from_parts(None, None),
+    ///     Err(TransitionError::ClientKeyRequired)
+    /// );
+    /// # Ok::<(), TransitionError>(())
+    /// ```
     pub fn from_parts(
         jwks_url: Option<&str>,
         certificate: Option<&str>,

@@ -6,6 +6,21 @@ use crate::problem::Problem;
 
 /// A file that could not be loaded: every syntax and type error found (at least one), each
 /// with its document index, line, column and field path, plus the warnings found with them.
+///
+/// `Display` shows the first error and how many more there are; list them all with
+/// [`errors`](Self::errors).
+///
+/// ```
+/// let file = "kind: CredentialIssuer\nname: My API default\nmode: always\nisShared: 1\n";
+/// let err = aps_core::load_yaml(file).unwrap_err();
+/// assert_eq!(
+///     err.to_string(),
+///     "document 1, line 3, column 7: mode: unknown mode `always`; allowed: manual, auto \
+///      (and 1 more error)"
+/// );
+/// let paths: Vec<&str> = err.errors().map(|p| p.path.as_str()).collect();
+/// assert_eq!(paths, ["mode", "isShared"]);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LoadError {
     problems: Vec<Problem>,

@@ -9,6 +9,22 @@ use crate::secret::mask_map;
 
 /// One entry of `environmentDetails`: the IdP of one environment and how the portal
 /// registers consumer clients in it.
+///
+/// ```
+/// use aps_core::{ClientRegistration, Environment, EnvironmentDetail, Secret};
+///
+/// let mut prod = EnvironmentDetail::new(Environment::Prod);
+/// prod.issuer_url = Some("https://idp.example.gov.bc.ca/auth/realms/health".into());
+/// prod.client_registration = Some(ClientRegistration::Managed);
+/// prod.client_id = Some("aps-management".into());
+/// prod.client_secret = Some(Secret::new("s3cr3t"));
+/// assert!(!format!("{prod:?}").contains("s3cr3t"));
+///
+/// // The portal's read form: `****` with `exists: true` keeps the stored secret.
+/// prod.client_secret = Some(Secret::new("****"));
+/// prod.exists = Some(true);
+/// assert!(prod.keeps_stored_secrets());
+/// ```
 #[derive(Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 #[non_exhaustive]

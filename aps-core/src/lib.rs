@@ -37,13 +37,20 @@
 //!
 //! # What is where
 //! - Authorization Profiles: [`CredentialIssuer`] and its enums, [`CredentialIssuer::validate`]
-//!   returning [`Problem`]s, [`Secret`] for client secrets and initial access tokens.
+//!   returning [`Problem`]s (with the document, line and column for a loaded profile, see
+//!   [`CredentialIssuer::position`]), [`Secret`] for client secrets and initial access tokens.
 //! - Files: [`load_yaml`], [`load_json`] → [`Documents`] (unknown kinds kept as
-//!   [`OtherDocument`]s), [`Documents::to_yaml`] to write them back; [`LoadError`].
+//!   [`OtherDocument`]s), [`Documents::validate`] for every profile of a file,
+//!   [`Documents::to_yaml`] to write them back; [`LoadError`].
 //! - Gateway requirements: [`AccessPolicy`] (also built by hand with
 //!   [`AccessPolicy::builder`]), [`JwtKeycloakPlugin`] rendered from it, [`SharedIdp`] for the
 //!   `Gold Shared IdP` issuers, [`shared_client_id`] and [`consumer_client_id`].
 //! - Access requests: [`AccessRequest`], [`Step`], [`Action`], [`TransitionError`].
+//!
+//! # Features
+//! - `yaml` (default): files — [`load_yaml`], [`load_json`], [`Documents`], writing YAML
+//!   (through `serde-saphyr`). Without it the crate holds the model, validation, policies and
+//!   the lifecycle only, and pulls no YAML parser (what `aps-jwt` uses).
 //!
 //! # Design
 //! Everything is pure: loading takes text, the lifecycle takes a step and returns the actions

@@ -14,6 +14,8 @@ mod concurrency;
 mod logs;
 #[path = "faults/transient.rs"]
 mod transient;
+#[path = "faults/wire.rs"]
+mod wire;
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;

@@ -39,8 +39,39 @@ impl From<String> for ClientSecret {
     }
 }
 
+/// From an Authorization Profile's secret (aps-core), such as a `managed` environment's client
+/// secret. The portal's masked form `****` has no value and is refused.
+impl TryFrom<&aps_core::Secret> for ClientSecret {
+    type Error = crate::Error;
+
+    fn try_from(secret: &aps_core::Secret) -> Result<Self, Self::Error> {
+        secret.expose().map(Self::new).ok_or_else(|| {
+            crate::Error::config(
+                "client_secret",
+                "masked (****): the portal keeps the real value",
+            )
+        })
+    }
+}
+
 impl From<&str> for ClientSecret {
     fn from(secret: &str) -> Self {
         Self::new(secret)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn profile_secrets_convert_unless_masked() {
+        let secret = ClientSecret::try_from(&aps_core::Secret::new("s3cret")).unwrap();
+        assert_eq!(secret.expose(), "s3cret");
+        let masked = ClientSecret::try_from(&aps_core::Secret::masked()).unwrap_err();
+        assert!(
+            masked.is_config() && masked.to_string().contains("masked"),
+            "{masked}"
+        );
     }
 }

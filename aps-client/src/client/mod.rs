@@ -122,7 +122,8 @@ impl Client {
 
     /// A cached token source for other scopes or parameters, added to the configured ones.
     /// Sources for equal requests share one cache entry, so calling this again is cheap, but
-    /// keep the source to skip the lookup.
+    /// keep the source to skip the lookup. Entries live as long as the client: a client is
+    /// meant for a bounded set of requests, not one per end user.
     ///
     /// # Errors
     ///

@@ -80,6 +80,32 @@ async fn keys_from_a_jwks_url_and_rotation_to_a_published_next_key() -> TestResu
 }
 
 #[tokio::test]
+async fn a_private_jwk_with_its_own_kid_in_a_jwks() -> TestResult {
+    let Some(kc) = aps_testkit::keycloak() else {
+        return Ok(());
+    };
+    let private = include_str!("../../../aps-jwt/testdata/keys/p256.private.jwk.json");
+    let public = SigningKey::from_jwk(private)?.public_jwks().to_json();
+    assert!(public.contains("\"kid\":\"ec-fixture\""), "{public}");
+    let server = serve(move |_| (200, "application/json", public.clone())).await;
+    let client_id = aps_testkit::unique_id("aps-client-jwk");
+    let created = kc
+        .create_client(jwt_client(
+            &client_id,
+            json!({ "use.jwks.url": "true", "jwks.url": server.url("/jwks") }),
+        ))
+        .await?;
+    let client = builder(&kc)
+        .client_id(&client_id)
+        .private_key_jwk(private)
+        .build()?;
+    let token = client.token().await?;
+    assert_eq!(claims(token.secret())["azp"], client_id.as_str());
+    kc.delete_client(&created.id).await?;
+    Ok(())
+}
+
+#[tokio::test]
 async fn an_uploaded_public_key_from_the_portal_credential_document() -> TestResult {
     let Some(kc) = aps_testkit::keycloak() else {
         return Ok(());

@@ -228,3 +228,25 @@ fn sources_for_equal_requests_share_one_cache_entry() {
             .is_err()
     );
 }
+
+#[test]
+fn a_private_jwk_keeps_its_kid_and_an_encrypted_pem_is_refused() {
+    let jwk = include_str!("../../../../aps-jwt/testdata/keys/p256.private.jwk.json");
+    let client = ClientBuilder::new()
+        .client_id("a")
+        .token_endpoint("https://t")
+        .private_key_jwk(jwk)
+        .build()
+        .unwrap();
+    let Credential::Key(jwt) = client.config.credential() else {
+        panic!("a key")
+    };
+    assert_eq!(jwt.key.kid(), "ec-fixture");
+    let encrypted = include_str!("../../../../aps-jwt/testdata/keys/p256.encrypted.pem");
+    let error = ClientBuilder::new()
+        .client_id("a")
+        .token_endpoint("https://t")
+        .private_key_pem(encrypted)
+        .build();
+    assert!(matches!(error, Err(Error::Config { field, .. }) if field == "private_key"));
+}

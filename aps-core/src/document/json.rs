@@ -1,8 +1,6 @@
 //! JSON files: one document (an object) or several (an array of objects).
 
-use serde_json::Value;
-
-use super::node::Node;
+use super::node::{Node, NodeValue, PlainNode};
 use super::yaml::parse_document;
 use super::{Documents, LoadError, dispatch};
 use crate::problem::{Location, Problem};
@@ -20,7 +18,7 @@ use crate::problem::{Location, Problem};
 /// # Ok::<(), aps_core::LoadError>(())
 /// ```
 pub fn load_json(text: &str) -> Result<Documents, LoadError> {
-    let value: Value = serde_json::from_str(text).map_err(|err| {
+    let PlainNode(plain) = serde_json::from_str(text).map_err(|err| {
         let at = Location {
             line: err.line() as u64,
             column: err.column() as u64,
@@ -30,11 +28,9 @@ pub fn load_json(text: &str) -> Result<Documents, LoadError> {
             Problem::error("", message).at(None, (err.line() > 0).then_some(at)),
         ])
     })?;
-    let root = positioned(text, &value);
+    let root = positioned(text, plain);
     let nodes = match root.value {
-        super::node::NodeValue::Seq(items) if value.is_array() => {
-            items.into_iter().enumerate().collect()
-        }
+        NodeValue::Seq(items) => items.into_iter().enumerate().collect(),
         _ => vec![(0, root)],
     };
     dispatch(nodes, Vec::new())
@@ -42,10 +38,10 @@ pub fn load_json(text: &str) -> Result<Documents, LoadError> {
 
 /// The same value with positions, read by the YAML parser (JSON is YAML 1.2), when it reads
 /// it identically; otherwise the value without positions.
-fn positioned(text: &str, value: &Value) -> Node {
+fn positioned(text: &str, plain: Node) -> Node {
     match parse_document(text) {
-        Ok(node) if node.to_value() == *value => node,
-        _ => Node::from_value(value),
+        Ok(node) if node.to_value() == plain.to_value() => node,
+        _ => plain,
     }
 }
 
@@ -84,5 +80,12 @@ mod tests {
         assert_eq!(p.path, "isShared");
         assert_eq!(p.message, "expected true or false, found a string");
         assert_eq!(p.location.map(|l| l.line), Some(4));
+    }
+
+    #[test]
+    fn duplicate_keys_are_errors_not_silently_dropped() {
+        let text = "[{\"kind\": \"Product\"},\n {\"kind\": \"CredentialIssuer\", \"name\": \"My API default\",\n  \"name\": \"Other API\"}]";
+        let err = load_json(text).unwrap_err();
+        assert_eq!(err.to_string(), "line 3, column 8: duplicate key `name`");
     }
 }

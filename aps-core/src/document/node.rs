@@ -5,6 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
+use std::marker::PhantomData;
 
 use serde::Deserialize;
 use serde::de::{self, MapAccess, SeqAccess, Visitor};
@@ -63,31 +64,6 @@ impl Node {
                     .collect::<Map<_, _>>(),
             ),
         }
-    }
-
-    /// A tree without positions, from a JSON value.
-    pub(crate) fn from_value(value: &Value) -> Node {
-        let value = match value {
-            Value::Null => NodeValue::Null,
-            Value::Bool(b) => NodeValue::Bool(*b),
-            Value::Number(n) => NodeValue::Number(n.clone()),
-            Value::String(s) => NodeValue::String(s.clone()),
-            Value::Array(items) => NodeValue::Seq(items.iter().map(Node::from_value).collect()),
-            Value::Object(map) => NodeValue::Map(
-                map.iter()
-                    .map(|(k, v)| {
-                        (
-                            Key {
-                                text: k.clone(),
-                                at: None,
-                            },
-                            Node::from_value(v),
-                        )
-                    })
-                    .collect(),
-            ),
-        };
-        Node { value, at: None }
     }
 
     /// The position of every node by field path (`environmentDetails[0].issuerUrl`; `` for
@@ -162,17 +138,54 @@ impl<'de> Deserialize<'de> for SpannedNode {
     }
 }
 
+/// A value read by a parser without spans (JSON): the same tree and the same checks
+/// (duplicate keys, numbers), positions left out.
+pub(crate) struct PlainNode(pub(crate) Node);
+
+impl<'de> Deserialize<'de> for PlainNode {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = deserializer.deserialize_any(RawVisitor::<PlainNode>::new())?;
+        Ok(PlainNode(Node { value, at: None }))
+    }
+}
+
 struct RawValue(NodeValue);
 
 impl<'de> Deserialize<'de> for RawValue {
     fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_any(RawVisitor).map(RawValue)
+        deserializer
+            .deserialize_any(RawVisitor::<SpannedNode>::new())
+            .map(RawValue)
     }
 }
 
-struct RawVisitor;
+/// How a child of a list or mapping is read: with its span or without.
+trait Child: for<'de> Deserialize<'de> {
+    fn into_node(self) -> Node;
+}
 
-impl<'de> Visitor<'de> for RawVisitor {
+impl Child for SpannedNode {
+    fn into_node(self) -> Node {
+        self.0
+    }
+}
+
+impl Child for PlainNode {
+    fn into_node(self) -> Node {
+        self.0
+    }
+}
+
+/// Reads one value of any type; its children are read as `C`.
+struct RawVisitor<C>(PhantomData<C>);
+
+impl<C> RawVisitor<C> {
+    fn new() -> Self {
+        Self(PhantomData)
+    }
+}
+
+impl<'de, C: Child> Visitor<'de> for RawVisitor<C> {
     type Value = NodeValue;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -186,10 +199,10 @@ impl<'de> Visitor<'de> for RawVisitor {
         Ok(NodeValue::Null)
     }
     fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<NodeValue, D::Error> {
-        d.deserialize_any(RawVisitor)
+        d.deserialize_any(Self::new())
     }
     fn visit_newtype_struct<D: de::Deserializer<'de>>(self, d: D) -> Result<NodeValue, D::Error> {
-        d.deserialize_any(RawVisitor)
+        d.deserialize_any(Self::new())
     }
     fn visit_bool<E>(self, v: bool) -> Result<NodeValue, E> {
         Ok(NodeValue::Bool(v))
@@ -227,15 +240,16 @@ impl<'de> Visitor<'de> for RawVisitor {
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<NodeValue, A::Error> {
         let mut items = Vec::new();
-        while let Some(SpannedNode(node)) = seq.next_element()? {
-            items.push(node);
+        while let Some(child) = seq.next_element::<C>()? {
+            items.push(child.into_node());
         }
         Ok(NodeValue::Seq(items))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<NodeValue, A::Error> {
         let mut entries = Vec::new();
         let mut seen = HashSet::new();
-        while let Some(SpannedNode(key)) = map.next_key()? {
+        while let Some(key) = map.next_key::<C>()? {
+            let key = key.into_node();
             let text = match key.value {
                 NodeValue::String(s) => s,
                 NodeValue::Number(n) => n.to_string(),
@@ -246,7 +260,7 @@ impl<'de> Visitor<'de> for RawVisitor {
             if !seen.insert(text.clone()) {
                 return Err(de::Error::custom(format!("duplicate key `{text}`")));
             }
-            let SpannedNode(value) = map.next_value()?;
+            let value = map.next_value::<C>()?.into_node();
             entries.push((Key { text, at: key.at }, value));
         }
         Ok(NodeValue::Map(entries))

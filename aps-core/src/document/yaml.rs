@@ -1,6 +1,6 @@
 //! YAML files: split into documents, parse each with positions, dispatch on `kind`.
 
-use serde_saphyr::{Budget, Options};
+use serde_saphyr::{Budget, Options, RenderOptions, SnippetMode, UserMessageFormatter};
 
 use super::node::{Node, SpannedNode, location_of};
 use super::{Documents, LoadError, dispatch};
@@ -74,10 +74,13 @@ fn options() -> Options {
     options
 }
 
-/// The parser's message without its own position suffix (we report positions ourselves)
-/// and without a source snippet (which could show a secret).
+/// The parser's message for users (not its developer wording, which suggests parser
+/// options), without its own position suffix (we report positions ourselves) and without a
+/// source snippet (which could show a secret).
 fn syntax_message(err: &serde_saphyr::Error) -> String {
-    let text = err.without_snippet().to_string();
+    let mut render = RenderOptions::new(&UserMessageFormatter);
+    render.snippets = SnippetMode::Off;
+    let text = err.render_with_options(render);
     let text = match text.find(" at line ") {
         Some(cut) => &text[..cut],
         None => &text,
@@ -163,5 +166,15 @@ mod tests {
         let problem = &err.problems()[0];
         assert_eq!((problem.document, problem.path.as_str()), (Some(1), "mode"));
         assert_eq!(problem.location, Some(Location { line: 5, column: 7 }));
+    }
+
+    #[test]
+    fn messages_are_written_for_users_not_for_parser_developers() {
+        let err =
+            load_yaml("kind: CredentialIssuer\nname: My API default\nname: Other\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "document 1, line 3, column 1: duplicate mapping key `name` is not allowed here"
+        );
     }
 }

@@ -1,9 +1,10 @@
 //! The loader on any bytes: no panic; whatever loads writes back and reloads equal; the
-//! model functions on loaded profiles do not panic either.
+//! model functions on loaded profiles (validation with positions, redaction, Debug, plugin
+//! rendering) do not panic either.
 
 #![no_main]
 
-use aps_core::{Environment, load_json, load_yaml};
+use aps_core::{Environment, Problem, load_json, load_yaml};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -15,9 +16,17 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(again.documents, docs.documents, "YAML round trip changed the documents:\n{written}");
         let json = docs.to_json();
         assert_eq!(load_json(&json).expect("reloading JSON").documents, docs.documents);
+        let _ = format!("{docs:?}");
+        for problem in docs.validate() {
+            let _ = problem.to_string();
+        }
         for profile in docs.credential_issuers() {
-            let _ = profile.validate();
             let _ = profile.redacted();
+            for path in profile.extra.keys() {
+                let _ = profile.position(path);
+            }
+            let _ = profile.validate_update(profile);
+            let _ = profile.locate(Problem::warning("environmentDetails[0].x", "fuzz"));
             for env in Environment::ALL {
                 if let Ok(plugin) = profile.jwt_keycloak_plugin(*env) {
                     let _ = plugin.to_yaml();

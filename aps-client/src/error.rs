@@ -236,15 +236,7 @@ mod tests {
     use super::*;
 
     fn oauth(code: &str, status: u16) -> Error {
-        OAuthError {
-            code: code.into(),
-            description: Some("Invalid client or Invalid client credentials".into()),
-            uri: None,
-            status: StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
-            client_id: "app-1".into(),
-            retry_after: None,
-        }
-        .into()
+        OAuthError::sample(code, status).into()
     }
 
     #[test]

@@ -167,15 +167,7 @@ mod tests {
     }
 
     fn oauth(code: &str, http: u16) -> Error {
-        OAuthError {
-            code: code.into(),
-            description: None,
-            uri: None,
-            status: StatusCode::from_u16(http).unwrap(),
-            client_id: "c".into(),
-            retry_after: None,
-        }
-        .into()
+        OAuthError::sample(code, http).into()
     }
 
     const MS: fn(u64) -> Duration = Duration::from_millis;

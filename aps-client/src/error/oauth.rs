@@ -138,12 +138,11 @@ impl fmt::Display for ErrorCode {
     }
 }
 
+/// Keycloak's refusal of client `app-1` with `code` and `status`, for the crate's unit tests.
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn oauth(code: &str, status: u16) -> OAuthError {
-        OAuthError {
+impl OAuthError {
+    pub(crate) fn sample(code: &str, status: u16) -> Self {
+        Self {
             code: code.into(),
             description: Some("Invalid client or Invalid client credentials".into()),
             uri: None,
@@ -151,6 +150,15 @@ mod tests {
             client_id: "app-1".into(),
             retry_after: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn oauth(code: &str, status: u16) -> OAuthError {
+        OAuthError::sample(code, status)
     }
 
     #[test]

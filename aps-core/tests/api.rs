@@ -8,6 +8,8 @@ mod files;
 mod positions;
 #[path = "api/roundtrip.rs"]
 mod roundtrip;
+#[path = "api/state_roundtrip.rs"]
+mod state_roundtrip;
 
 /// Reads a file of `testdata/`.
 fn testdata(name: &str) -> String {

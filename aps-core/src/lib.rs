@@ -104,4 +104,9 @@ fn _assert_impls() {
     fn send_sync_clone<T: Send + Sync + Clone + 'static>() {}
     send_sync_clone::<AccessPolicy>();
     send_sync_clone::<Error>();
+    send_sync_clone::<CredentialIssuer>();
+    send_sync_clone::<AccessRequest>();
+    send_sync_clone::<Problem>();
+    #[cfg(feature = "yaml")]
+    send_sync_clone::<Documents>();
 }

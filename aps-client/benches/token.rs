@@ -313,7 +313,8 @@ fn refresh_due(c: &mut Criterion) {
                 let mut total = Duration::ZERO;
                 for _ in 0..iters {
                     // Refresh-ahead from the first moment: the seeded token is valid and due.
-                    let seed = Token::from_parts("seed", Duration::from_secs(300), None);
+                    let seed =
+                        Token::from_parts("seed", Duration::from_secs(300), None).expect("token");
                     let cache = aps_client::CachedTokenSource::with_policy(
                         Seeded {
                             seed: std::sync::Mutex::new(Some(seed)),
@@ -349,7 +350,8 @@ fn refresh_due(c: &mut Criterion) {
                 let mut total = Duration::ZERO;
                 for _ in 0..iters {
                     // Valid for 5 s, inside Go's 10 s expiry delta: due for refresh.
-                    let seed = Token::from_parts("seed", Duration::from_secs(5), None);
+                    let seed =
+                        Token::from_parts("seed", Duration::from_secs(5), None).expect("token");
                     let go = Arc::new(GoStyle::seeded(source.clone(), seed));
                     let start = std::time::Instant::now();
                     join_all(

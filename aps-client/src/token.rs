@@ -68,29 +68,35 @@ impl Token {
     /// for `lifetime` from now.
     ///
     /// ```
-    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> aps_client::Result<()> {
     /// use std::time::Duration;
-    /// let token = aps_client::Token::from_parts("abc", Duration::from_secs(60), Some("read"));
+    /// let token = aps_client::Token::from_parts("abc", Duration::from_secs(60), Some("read"))?;
     /// assert_eq!(token.secret(), "abc");
     /// assert_eq!(token.scopes().collect::<Vec<_>>(), ["read"]);
-    /// # }
+    /// # Ok(()) }
     /// ```
     ///
-    /// # Panics
+    /// # Errors
     ///
-    /// When `access_token` contains characters that cannot go in an HTTP header (control
-    /// characters); tokens from a token endpoint are checked and never panic.
-    pub fn from_parts(access_token: &str, lifetime: Duration, scope: Option<&str>) -> Self {
+    /// [`Error::Config`](crate::Error::Config) (field `access_token`) when `access_token` holds
+    /// characters that cannot go in an HTTP header, such as a line break.
+    pub fn from_parts(
+        access_token: &str,
+        lifetime: Duration,
+        scope: Option<&str>,
+    ) -> crate::Result<Self> {
         let parts = TokenParts {
             access_token: access_token.to_owned(),
             lifetime: Some(lifetime),
             scope: scope.map(str::to_owned),
             extra: Map::new(),
         };
-        match Self::new(parts, Instant::now(), lifetime) {
-            Some(token) => token,
-            None => panic!("Token::from_parts: the access token is not a valid header value"),
-        }
+        Self::new(parts, Instant::now(), lifetime).ok_or_else(|| {
+            crate::Error::config(
+                "access_token",
+                "contains characters that cannot go in an HTTP header",
+            )
+        })
     }
 
     /// The access token itself. Handle with care: it is a bearer credential.
@@ -196,7 +202,7 @@ mod tests {
 
     #[tokio::test(start_paused = true)]
     async fn expires_in_follows_the_paused_clock() {
-        let token = Token::from_parts("t", Duration::from_secs(300), None);
+        let token = Token::from_parts("t", Duration::from_secs(300), None).unwrap();
         tokio::time::advance(Duration::from_secs(100)).await;
         assert_eq!(token.expires_in(), Duration::from_secs(200));
         tokio::time::advance(Duration::from_secs(400)).await;
@@ -217,5 +223,9 @@ mod tests {
             .unwrap();
         let _guard = rt.enter();
         assert!(Token::new(parts, Instant::now(), Duration::from_secs(1)).is_none());
+        let error = Token::from_parts("a\r\nX-Injected: 1", Duration::from_secs(1), None)
+            .expect_err("a header injection is refused");
+        assert!(error.is_config(), "{error}");
+        assert!(!error.to_string().contains("X-Injected"), "{error}");
     }
 }

@@ -15,11 +15,7 @@ struct Fixed;
 #[async_trait::async_trait]
 impl TokenSource for Fixed {
     async fn token(&self) -> Result<Token> {
-        Ok(Token::from_parts(
-            "cached-token",
-            Duration::from_secs(300),
-            None,
-        ))
+        Token::from_parts("cached-token", Duration::from_secs(300), None)
     }
 }
 

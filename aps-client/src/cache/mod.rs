@@ -38,7 +38,7 @@ use crate::{Error, Result, Token, TokenSource};
 /// #[async_trait::async_trait]
 /// impl TokenSource for Issuer {
 ///     async fn token(&self) -> aps_client::Result<Token> {
-///         Ok(Token::from_parts("abc", Duration::from_secs(300), None))
+///         Token::from_parts("abc", Duration::from_secs(300), None)
 ///     }
 /// }
 ///

@@ -63,7 +63,7 @@ impl TokenSource for Script {
                 retry_after: self.retry_after.map(S),
             });
         }
-        Ok(Token::from_parts(&format!("t{n}"), S(self.lifetime), None))
+        Token::from_parts(&format!("t{n}"), S(self.lifetime), None)
     }
 }
 

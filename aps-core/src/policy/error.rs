@@ -35,7 +35,7 @@ pub enum PolicyError {
         value: String,
     },
     /// A scope, role or audience that is empty, padded, or not a valid token.
-    #[error("invalid value `{value}` in {field}")]
+    #[error("invalid value `{value}` in {field}: {}", value_rule(.field))]
     InvalidValue {
         /// Which list: `scopes`, `roles` or `audience`.
         field: &'static str,
@@ -88,4 +88,12 @@ pub enum PolicyError {
         /// How many the policy has.
         count: usize,
     },
+}
+
+/// What a valid value of `field` looks like.
+fn value_rule(field: &str) -> &'static str {
+    match field {
+        "scopes" => "a scope is an RFC 6749 token (printable ASCII without spaces, `\"` or `\\`)",
+        _ => "it must not be empty, padded with whitespace or contain control characters",
+    }
 }

@@ -71,6 +71,18 @@ fn build_rejects_unsafe_policies() {
             value: " padded".into()
         })
     );
+    let messages: Vec<String> = [base().scope("two words"), base().audience("")]
+        .map(|b| b.build().unwrap_err().to_string())
+        .into();
+    assert_eq!(
+        messages,
+        [
+            "invalid value `two words` in scopes: a scope is an RFC 6749 token (printable ASCII \
+             without spaces, `\"` or `\\`)",
+            "invalid value `` in audience: it must not be empty, padded with whitespace or contain \
+             control characters"
+        ]
+    );
     assert_eq!(
         base()
             .maximum_expiration_secs(MAX_MAXIMUM_EXPIRATION_SECS + 1)

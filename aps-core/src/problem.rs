@@ -39,9 +39,10 @@ pub struct Problem {
     pub path: String,
     /// What is wrong, for an API provider.
     pub message: String,
-    /// 0-based index of the (non-empty) document in the file, when loading a file.
+    /// 0-based index of the (non-empty) document in the file: set by the loader, and by
+    /// [`validate`](crate::CredentialIssuer::validate) for a profile loaded from a file.
     pub document: Option<usize>,
-    /// Where in the file, when known.
+    /// Where in the file, when known (same cases as `document`).
     pub location: Option<Location>,
 }
 

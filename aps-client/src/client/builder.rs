@@ -9,7 +9,7 @@ use aps_jwt::SigningKey;
 use super::{Client, Config};
 use crate::assertion::{AssertionAudience, PrivateKeyJwt};
 use crate::auth::{AuthMethod, Credential};
-use crate::credentials::{CredentialDocument, env};
+use crate::credentials::CredentialDocument;
 use crate::endpoint::{Endpoint, check_url, parse_url};
 use crate::{CachePolicy, ClientSecret, Error, Result, RetryPolicy, TokenRequest};
 
@@ -181,67 +181,6 @@ impl ClientBuilder {
         }
         if let Some(url) = document.issuer() {
             self.issuer = Some(url.to_owned());
-        }
-        self
-    }
-
-    /// Reads the settings from the environment: `APS_CREDENTIALS_FILE` (the portal's JSON
-    /// document), then `APS_CLIENT_ID`, `APS_CLIENT_SECRET`, `APS_CLIENT_PRIVATE_KEY` (PEM) or
-    /// `APS_CLIENT_PRIVATE_KEY_FILE`, `APS_CLIENT_KEY_ID`, `APS_CLIENT_AUTH_METHOD`,
-    /// `APS_TOKEN_ENDPOINT`, `APS_ISSUER` and `APS_SCOPE`, each overriding the document. Unset
-    /// variables leave the builder as it is. See [`env`](crate::env).
-    pub fn load_env(self) -> Self {
-        self.load_vars(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
-    }
-
-    pub(crate) fn load_vars(mut self, var: impl Fn(&str) -> Option<String>) -> Self {
-        if let Some(path) = var(env::CREDENTIALS_FILE) {
-            match CredentialDocument::from_file(path.trim()) {
-                Ok(document) => self = self.credentials(&document),
-                Err(error) => return self.fail(error),
-            }
-        }
-        if let Some(id) = var(env::CLIENT_ID) {
-            self.client_id = Some(id.trim().to_owned());
-        }
-        if let Some(secret) = var(env::CLIENT_SECRET) {
-            self.secret = Some(ClientSecret::new(secret.trim()));
-        }
-        if let Some(pem) = var(env::CLIENT_PRIVATE_KEY) {
-            self.key = Some(KeyInput::Pem(pem.into()));
-        } else if let Some(path) = var(env::CLIENT_PRIVATE_KEY_FILE) {
-            match std::fs::read_to_string(path.trim()) {
-                Ok(pem) => self.key = Some(KeyInput::Pem(pem.into())),
-                Err(e) => {
-                    return self.fail(Error::config(
-                        env::CLIENT_PRIVATE_KEY_FILE,
-                        format!("{}: {e}", path.trim()),
-                    ));
-                }
-            }
-        }
-        if let Some(kid) = var(env::CLIENT_KEY_ID) {
-            self.key_id = Some(kid.trim().to_owned());
-        }
-        if let Some(method) = var(env::CLIENT_AUTH_METHOD) {
-            match AuthMethod::parse(&method) {
-                Some(method) => self.method = Some(method),
-                None => {
-                    let reason = format!(
-                        "`{method}`: expected client_secret_basic, client_secret_post or private_key_jwt"
-                    );
-                    return self.fail(Error::config(env::CLIENT_AUTH_METHOD, reason));
-                }
-            }
-        }
-        if let Some(url) = var(env::TOKEN_ENDPOINT) {
-            self.token_endpoint = Some(url.trim().to_owned());
-        }
-        if let Some(url) = var(env::ISSUER) {
-            self.issuer = Some(url.trim().to_owned());
-        }
-        if let Some(scope) = var(env::SCOPE) {
-            self.request = self.request.scope(scope);
         }
         self
     }
@@ -444,5 +383,6 @@ pub(crate) fn key_from_pem(pem: &ClientSecret) -> Result<SigningKey> {
     Ok(key.with_kid(kid))
 }
 
+mod env;
 #[cfg(test)]
 mod tests;

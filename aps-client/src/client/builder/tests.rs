@@ -10,6 +10,16 @@ fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
     move |name| map.get(name).cloned()
 }
 
+/// Writes `json` to `credentials.json` in a fresh directory named after `name`; returns the
+/// directory (to remove) and the file's path.
+fn credential_file(name: &str, json: &str) -> (std::path::PathBuf, String) {
+    let dir = std::env::temp_dir().join(format!("aps-client-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("credentials.json");
+    std::fs::write(&path, json).unwrap();
+    (dir, path.display().to_string())
+}
+
 fn secret_builder() -> ClientBuilder {
     ClientBuilder::new()
         .client_id("app-1")
@@ -154,16 +164,11 @@ fn environment_variables_configure_everything() {
 
 #[test]
 fn the_credential_document_file_then_overrides() {
-    let dir = std::env::temp_dir().join(format!("aps-client-test-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join("credentials.json");
-    std::fs::write(
-        &path,
+    let (dir, path_text) = credential_file(
+        "test",
         r#"{"flow":"client-credentials","clientId":"from-doc","clientSecret":"doc-secret",
             "tokenEndpoint":"https://idp/realms/apigw/protocol/openid-connect/token"}"#,
-    )
-    .unwrap();
-    let path_text = path.display().to_string();
+    );
     let client = ClientBuilder::new()
         .load_vars(vars(&[
             ("APS_CREDENTIALS_FILE", &path_text),
@@ -249,4 +254,33 @@ fn a_private_jwk_keeps_its_kid_and_an_encrypted_pem_is_refused() {
         .private_key_pem(encrypted)
         .build();
     assert!(matches!(error, Err(Error::Config { field, .. }) if field == "private_key"));
+}
+
+#[test]
+fn a_credential_from_the_environment_replaces_the_documents() {
+    let (dir, path_text) = credential_file(
+        "env-key",
+        r#"{"clientId":"from-doc","clientSecret":"doc-secret","tokenEndpoint":"https://idp/token"}"#,
+    );
+    let pem = SigningKey::generate_p256()
+        .unwrap()
+        .to_pkcs8_pem()
+        .unwrap()
+        .to_string();
+    let client = ClientBuilder::new()
+        .load_vars(vars(&[
+            ("APS_CREDENTIALS_FILE", &path_text),
+            ("APS_CLIENT_PRIVATE_KEY", &pem),
+        ]))
+        .build()
+        .unwrap();
+    assert_eq!(client.auth_method(), AuthMethod::PrivateKeyJwt);
+    assert_eq!(client.client_id(), "from-doc");
+    let both = ClientBuilder::new().load_vars(vars(&[
+        ("APS_CREDENTIALS_FILE", &path_text),
+        ("APS_CLIENT_SECRET", "env-secret"),
+        ("APS_CLIENT_PRIVATE_KEY", &pem),
+    ]));
+    assert!(matches!(both.build(), Err(Error::Config { field, .. }) if field == "credentials"));
+    std::fs::remove_dir_all(dir).ok();
 }

@@ -131,29 +131,37 @@ fn audiences(request: &AccessRequest, profile: &CredentialIssuer) -> Vec<String>
 /// Every granted scope must be in `availableScopes` and every role in `clientRoles`;
 /// repeats are kept once.
 fn check_grants(grants: &Grants, profile: &CredentialIssuer) -> Result<Grants, TransitionError> {
-    let mut checked = Grants::default();
-    for scope in &grants.default_client_scopes {
-        if !profile.available_scopes.contains(scope) {
+    Ok(Grants {
+        default_client_scopes: offered(
+            &grants.default_client_scopes,
+            &profile.available_scopes,
+            ("scope", "availableScopes"),
+        )?,
+        roles: offered(
+            &grants.roles,
+            &profile.client_roles,
+            ("role", "clientRoles"),
+        )?,
+    })
+}
+
+/// `granted`, each once, if every one is in `offered` (the profile field `what.1`).
+fn offered(
+    granted: &[String],
+    offered: &[String],
+    (what, field): (&'static str, &'static str),
+) -> Result<Vec<String>, TransitionError> {
+    let mut checked: Vec<String> = Vec::with_capacity(granted.len());
+    for value in granted {
+        if !offered.contains(value) {
             return Err(TransitionError::NotOffered {
-                what: "scope",
-                field: "availableScopes",
-                value: scope.clone(),
+                what,
+                field,
+                value: value.clone(),
             });
         }
-        if !checked.default_client_scopes.contains(scope) {
-            checked.default_client_scopes.push(scope.clone());
-        }
-    }
-    for role in &grants.roles {
-        if !profile.client_roles.contains(role) {
-            return Err(TransitionError::NotOffered {
-                what: "role",
-                field: "clientRoles",
-                value: role.clone(),
-            });
-        }
-        if !checked.roles.contains(role) {
-            checked.roles.push(role.clone());
+        if !checked.contains(value) {
+            checked.push(value.clone());
         }
     }
     Ok(checked)

@@ -8,63 +8,28 @@ use crate::profile::CredentialIssuer;
 /// Reports every string value that still holds a template placeholder. Secret values are
 /// checked too, but never echoed.
 pub(super) fn check(p: &CredentialIssuer, out: &mut Vec<Problem>) {
+    // (path, value, whether it is Markdown)
+    let single: [(&str, Option<&str>, bool); 11] = [
+        ("name", Some(&p.name), false),
+        ("namespace", p.namespace.as_deref(), false),
+        ("description", p.description.as_deref(), true),
+        ("authPlugin", p.auth_plugin.as_deref(), false),
+        ("owner", p.owner.as_deref(), false),
+        ("inheritFrom", p.inherit_from.as_deref(), false),
+        ("clientId", p.client_id.as_deref(), false),
+        ("apiKeyName", p.api_key_name.as_deref(), false),
+        ("instruction", p.instruction.as_deref(), true),
+        ("resourceType", p.resource_type.as_deref(), false),
+        (
+            "resourceAccessScope",
+            p.resource_access_scope.as_deref(),
+            false,
+        ),
+    ];
     let mut strings: Vec<(String, &str, bool)> = Vec::new();
-    add(&mut strings, "name".into(), Some(&p.name), false);
-    add(
-        &mut strings,
-        "namespace".into(),
-        p.namespace.as_deref(),
-        false,
-    );
-    add(
-        &mut strings,
-        "description".into(),
-        p.description.as_deref(),
-        true,
-    );
-    add(
-        &mut strings,
-        "authPlugin".into(),
-        p.auth_plugin.as_deref(),
-        false,
-    );
-    add(&mut strings, "owner".into(), p.owner.as_deref(), false);
-    add(
-        &mut strings,
-        "inheritFrom".into(),
-        p.inherit_from.as_deref(),
-        false,
-    );
-    add(
-        &mut strings,
-        "clientId".into(),
-        p.client_id.as_deref(),
-        false,
-    );
-    add(
-        &mut strings,
-        "apiKeyName".into(),
-        p.api_key_name.as_deref(),
-        false,
-    );
-    add(
-        &mut strings,
-        "instruction".into(),
-        p.instruction.as_deref(),
-        true,
-    );
-    add(
-        &mut strings,
-        "resourceType".into(),
-        p.resource_type.as_deref(),
-        false,
-    );
-    add(
-        &mut strings,
-        "resourceAccessScope".into(),
-        p.resource_access_scope.as_deref(),
-        false,
-    );
+    for (path, value, markdown) in single {
+        add(&mut strings, path.to_owned(), value, markdown);
+    }
     for (field, list) in [
         ("clientRoles", &p.client_roles),
         ("availableScopes", &p.available_scopes),

@@ -4,6 +4,7 @@ use serde_json::Value;
 
 use crate::problem::Problem;
 use crate::profile::CredentialIssuer;
+use crate::secret::looks_secret;
 
 /// Reports every string value that still holds a template placeholder. Secret values are
 /// checked too, but never echoed.
@@ -87,7 +88,7 @@ pub(super) fn check(p: &CredentialIssuer, out: &mut Vec<Problem>) {
             {
                 out.push(Problem::error(
                     format!("environmentDetails[{i}].{name}"),
-                    "holds a placeholder from a template, not a real value",
+                    SECRET_PLACEHOLDER,
                 ));
             }
         }
@@ -96,13 +97,18 @@ pub(super) fn check(p: &CredentialIssuer, out: &mut Vec<Problem>) {
         if let Value::String(text) = value
             && let Some(placeholder) = find_placeholder(text, false)
         {
-            out.push(Problem::error(
-                key.clone(),
-                format!("placeholder `{placeholder}` from a template is not filled in"),
-            ));
+            let message = if looks_secret(key) {
+                SECRET_PLACEHOLDER.to_owned()
+            } else {
+                format!("placeholder `{placeholder}` from a template is not filled in")
+            };
+            out.push(Problem::error(key.clone(), message));
         }
     }
 }
+
+/// For values that may be secrets: says what is wrong without echoing any of the value.
+const SECRET_PLACEHOLDER: &str = "holds a placeholder from a template, not a real value";
 
 fn add<'a>(
     strings: &mut Vec<(String, &'a str, bool)>,

@@ -438,6 +438,14 @@ fn placeholders_are_reported_with_their_path() {
         problems[0].message,
         "holds a placeholder from a template, not a real value"
     );
+    let mut p = clean();
+    p.extra
+        .insert("client_secret".into(), "x<not-echoed>y".into());
+    only_error(
+        &p,
+        "client_secret",
+        "holds a placeholder from a template, not a real value",
+    );
 }
 
 #[test]

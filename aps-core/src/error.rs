@@ -53,6 +53,12 @@ impl Error {
     pub fn is_load(&self) -> bool {
         matches!(self, Self::Load(_))
     }
+
+    #[cfg(feature = "yaml")]
+    /// Whether writing YAML failed.
+    pub fn is_write(&self) -> bool {
+        matches!(self, Self::Write(_))
+    }
 }
 
 /// `Result` with aps-core's [`Error`].

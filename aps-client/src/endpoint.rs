@@ -27,7 +27,8 @@ pub(crate) fn check_url(what: &'static str, url: &Url, allow_http_loopback: bool
     }
 }
 
-fn is_loopback(url: &Url) -> bool {
+/// True for `localhost` and loopback IP addresses.
+pub(crate) fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),

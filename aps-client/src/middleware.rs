@@ -8,6 +8,7 @@ use reqwest::{Request, Response, StatusCode};
 use reqwest_middleware::{Middleware, Next};
 
 use crate::TokenSource;
+use crate::bearer::{check_api_url, set_bearer};
 
 /// Adds `Authorization: Bearer <token>` from a [`TokenSource`] to every request. When the API
 /// answers 401, the token is invalidated and the request is sent once more with a new token
@@ -15,7 +16,9 @@ use crate::TokenSource;
 ///
 /// Requests that already carry an `Authorization` header are left alone. With
 /// [`for_origin`](Self::for_origin), only requests to that origin get the token, so a client
-/// shared with other hosts does not leak it.
+/// shared with other hosts does not leak it. A request that would get the token but is plain
+/// HTTP to a host that is not loopback fails with [`BearerError::InsecureUrl`](crate::BearerError::InsecureUrl)
+/// (as a `reqwest_middleware::Error::Middleware`) and is not sent.
 ///
 /// ```no_run
 /// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -81,15 +84,14 @@ impl<S: TokenSource + 'static> Middleware for AuthMiddleware<S> {
         if !self.applies_to(&request) {
             return next.run(request, extensions).await;
         }
+        check_api_url(request.url()).map_err(reqwest_middleware::Error::middleware)?;
         let retry = request.try_clone();
         let token = self
             .source
             .token()
             .await
             .map_err(reqwest_middleware::Error::middleware)?;
-        request
-            .headers_mut()
-            .insert(AUTHORIZATION, token.authorization().clone());
+        set_bearer(&mut request, &token);
         let response = next.clone().run(request, extensions).await?;
         if response.status() != StatusCode::UNAUTHORIZED {
             return Ok(response);
@@ -104,9 +106,38 @@ impl<S: TokenSource + 'static> Middleware for AuthMiddleware<S> {
             .await
             .map_err(reqwest_middleware::Error::middleware)?;
         tracing::debug!(target: "aps_client", "API answered 401; retrying once with a new token");
-        retry
-            .headers_mut()
-            .insert(AUTHORIZATION, token.authorization().clone());
+        set_bearer(&mut retry, &token);
         next.run(retry, extensions).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::Ordering;
+
+    use super::*;
+    use crate::BearerError;
+    use crate::bearer::tests::Counting;
+
+    #[tokio::test]
+    async fn no_token_goes_to_a_plain_http_host_that_is_not_loopback() {
+        let source = Arc::new(Counting::default());
+        let http = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
+            .with(AuthMiddleware::new(Arc::clone(&source)))
+            .build();
+        let error = http
+            .get("http://api.example/things")
+            .send()
+            .await
+            .unwrap_err();
+        let reqwest_middleware::Error::Middleware(error) = error else {
+            panic!("a middleware error, not a sent request: {error:?}")
+        };
+        assert!(
+            matches!(error.downcast_ref(), Some(BearerError::InsecureUrl { .. })),
+            "{error:?}"
+        );
+        assert_eq!(source.0.load(Ordering::SeqCst), 0);
     }
 }

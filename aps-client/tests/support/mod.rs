@@ -2,6 +2,7 @@
 #![allow(dead_code, unreachable_pub)]
 
 pub mod http_server;
+pub mod stub;
 
 use base64::Engine as _;
 use serde_json::Value;

@@ -140,7 +140,9 @@ fn unexpected(answer: &Answer<'_>, cx: &Context<'_>) -> Error {
     }
 }
 
-/// "an empty body", "an HTML page titled \"Bad Gateway\"", "text/plain: upstream timed out".
+/// "an empty body", "an HTML page titled \"Bad Gateway\"", "text/plain: upstream timed out". A
+/// body that looks like it carries a token (a broken or form-encoded token response, a JWT) is
+/// described, never quoted.
 pub(crate) fn summarize(content_type: Option<&str>, body: &[u8]) -> String {
     let text = String::from_utf8_lossy(&body[..body.len().min(4096)]);
     let trimmed = text.trim();
@@ -157,6 +159,12 @@ pub(crate) fn summarize(content_type: Option<&str>, body: &[u8]) -> String {
             Some(title) => format!("an HTML page titled {title:?}"),
             None => "an HTML page".to_owned(),
         };
+    }
+    if lower.contains("access_token") || trimmed.contains("eyJ") {
+        return format!(
+            "{content_type}: {} bytes that may hold a token (not shown)",
+            body.len()
+        );
     }
     let snippet: String = trimmed
         .chars()
@@ -321,6 +329,23 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(err, Error::UnexpectedResponse { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn bodies_that_may_hold_a_token_are_not_quoted() {
+        for body in [
+            "access_token=gho_16C7e42F292c6912E7710c838347Ae178B4a&token_type=bearer",
+            r#"{"access_token":"eyJhbGciOiJSUzI1NiJ9.e30.sig","token_type":"Bear"#,
+            "upstream said: eyJhbGciOiJSUzI1NiJ9.e30.sig",
+        ] {
+            let err = parse(&answer(200, "text/plain", body), &cx()).unwrap_err();
+            let text = err.to_string();
+            assert!(text.contains("may hold a token (not shown)"), "{text}");
+            assert!(
+                !text.contains("gho_16C7") && !text.contains("e30.sig"),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -81,11 +81,9 @@ impl CredentialDocument {
             reason,
         };
         let doc: Self = serde_json::from_str(json).map_err(|e| {
-            // serde_json's messages name the field and never quote string values, so no secret
-            // leaks into them.
             fail(format!(
                 "{} at line {}, column {}",
-                strip_position(&e),
+                without_values(&strip_position(&e)),
                 e.line(),
                 e.column()
             ))
@@ -147,6 +145,24 @@ fn strip_position(e: &serde_json::Error) -> String {
         Some(at) => text[..at].to_owned(),
         None => text,
     }
+}
+
+/// serde's "invalid type: string \"…\", expected …" quotes the value it refused, which may be a
+/// secret (a number, or the whole document being one string); keep only its kind.
+fn without_values(message: &str) -> String {
+    for prefix in ["invalid type: ", "invalid value: "] {
+        if let Some(rest) = message.strip_prefix(prefix)
+            && let Some((unexpected, expected)) = rest.split_once(", expected ")
+        {
+            let kind = unexpected
+                .split(['`', '"'])
+                .next()
+                .unwrap_or_default()
+                .trim();
+            return format!("{prefix}{kind}, expected {expected}");
+        }
+    }
+    message.to_owned()
 }
 
 impl fmt::Debug for CredentialDocument {
@@ -250,6 +266,17 @@ mod tests {
             err.to_string().contains("neither tokenEndpoint nor issuer"),
             "{err}"
         );
+        for (json, kind) in [
+            (r#"{"clientId":"a","clientSecret":123456789}"#, "integer"),
+            (r#""0b6f1c1e-secret""#, "string"),
+        ] {
+            let err = CredentialDocument::from_json(json).unwrap_err().to_string();
+            assert!(
+                err.contains(&format!("invalid type: {kind}, expected")),
+                "{err}"
+            );
+            assert!(!err.contains("123456789") && !err.contains("0b6f"), "{err}");
+        }
         let err = CredentialDocument::from_file("/nonexistent/creds.json").unwrap_err();
         assert!(
             err.to_string()

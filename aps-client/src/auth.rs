@@ -33,13 +33,16 @@ impl AuthMethod {
         }
     }
 
-    /// Reads `client_secret_basic`, `client_secret_post` or `private_key_jwt` (also `basic`,
-    /// `post`, `jwt`).
+    /// Reads `client_secret_basic`, `client_secret_post` or `private_key_jwt`, ignoring case
+    /// (also `basic`, `post`, `jwt`, and the portal's authenticator names: `client-secret` is
+    /// `client_secret_basic`; `client-jwt` and `client-jwt-jwks-url` are `private_key_jwt`).
     pub fn parse(name: &str) -> Option<Self> {
         match name.trim().to_ascii_lowercase().as_str() {
-            "client_secret_basic" | "basic" => Some(Self::ClientSecretBasic),
+            "client_secret_basic" | "basic" | "client-secret" => Some(Self::ClientSecretBasic),
             "client_secret_post" | "post" => Some(Self::ClientSecretPost),
-            "private_key_jwt" | "jwt" | "client-jwt" => Some(Self::PrivateKeyJwt),
+            "private_key_jwt" | "jwt" | "client-jwt" | "client-jwt-jwks-url" => {
+                Some(Self::PrivateKeyJwt)
+            }
             _ => None,
         }
     }
@@ -207,6 +210,14 @@ mod tests {
         assert_eq!(
             AuthMethod::parse(" POST "),
             Some(AuthMethod::ClientSecretPost)
+        );
+        assert_eq!(
+            AuthMethod::parse("client-jwt-jwks-url"),
+            Some(AuthMethod::PrivateKeyJwt)
+        );
+        assert_eq!(
+            AuthMethod::parse("client-secret"),
+            Some(AuthMethod::ClientSecretBasic)
         );
         assert_eq!(AuthMethod::parse("tls_client_auth"), None);
     }

@@ -76,6 +76,14 @@ impl Config {
             .clone()
     }
 
+    /// The credential, for rotation. A poisoned lock still holds a whole credential: it is only
+    /// ever replaced, never half-written.
+    fn credential_mut(&self) -> std::sync::RwLockWriteGuard<'_, Credential> {
+        self.credential
+            .write()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
     fn cache_key(&self, request: &TokenRequest) -> CacheKey {
         CacheKey {
             endpoint: self.endpoint.configured().to_string(),
@@ -180,12 +188,7 @@ impl Client {
     ///
     /// [`Error::Config`] when the client authenticates with a private key.
     pub fn rotate_secret(&self, secret: impl Into<ClientSecret>) -> Result<()> {
-        let mut credential = self
-            .config
-            .credential
-            .write()
-            .unwrap_or_else(PoisonError::into_inner);
-        match &mut *credential {
+        match &mut *self.config.credential_mut() {
             Credential::Secret {
                 secret: current, ..
             } => {
@@ -206,12 +209,7 @@ impl Client {
     ///
     /// [`Error::Config`] when the client authenticates with a secret.
     pub fn rotate_key(&self, key: aps_jwt::SigningKey) -> Result<()> {
-        let mut credential = self
-            .config
-            .credential
-            .write()
-            .unwrap_or_else(PoisonError::into_inner);
-        match &mut *credential {
+        match &mut *self.config.credential_mut() {
             Credential::Key(current) => {
                 *current = PrivateKeyJwt {
                     key,

@@ -53,7 +53,8 @@ impl RetryPolicy {
         self
     }
 
-    /// The first wait and the longest wait between attempts. Defaults to 200 ms and 5 s.
+    /// The first and the longest backoff step between attempts; each wait is jittered between
+    /// half the step and the step. Defaults to 200 ms and 5 s.
     pub fn backoff(mut self, initial: Duration, max: Duration) -> Self {
         self.initial_backoff = initial;
         self.max_backoff = max.max(initial);

@@ -30,7 +30,9 @@ pub struct CachePolicy {
 
 impl Default for CachePolicy {
     /// A 30 s margin (as the portal itself uses), refresh at 75 % of the usable lifetime,
-    /// failed refreshes retried after 1 s, doubling up to 30 s.
+    /// failed refreshes retried after a step of 1 s, doubling up to 30 s (each wait is
+    /// jittered between half the step and the step), never sooner than the server's
+    /// `Retry-After`.
     fn default() -> Self {
         Self {
             expiry_margin: Duration::from_secs(30),
@@ -58,8 +60,8 @@ impl CachePolicy {
         self
     }
 
-    /// The first and the longest wait after a failed background refresh. Defaults to 1 s and
-    /// 30 s.
+    /// The first and the longest backoff step after a failed background refresh; each wait is
+    /// jittered between half the step and the step. Defaults to 1 s and 30 s.
     pub fn failure_backoff(mut self, initial: Duration, max: Duration) -> Self {
         self.failure_backoff = (initial, max.max(initial));
         self

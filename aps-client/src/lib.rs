@@ -81,11 +81,25 @@ pub use token::Token;
 /// Re-exported so that users need not depend on aps-jwt to pass a key.
 pub use aps_jwt::SigningKey;
 
-#[allow(dead_code)]
-fn _assert_impls() {
-    fn send_sync_clone<T: Send + Sync + Clone + 'static>() {}
+/// Compile-time checks: what users share across tasks and threads stays `Send + Sync`, and what
+/// is meant to be cloned stays `Clone`.
+const _: () = {
+    const fn send_sync<T: Send + Sync + 'static>() {}
+    const fn send_sync_clone<T: Send + Sync + Clone + 'static>() {}
     send_sync_clone::<Client>();
     send_sync_clone::<Token>();
     send_sync_clone::<Error>();
     send_sync_clone::<CachedTokenSource<UncachedSource>>();
-}
+    send_sync_clone::<UncachedSource>();
+    send_sync_clone::<CredentialDocument>();
+    send_sync_clone::<ClientSecret>();
+    send_sync_clone::<TokenRequest>();
+    send_sync_clone::<RetryPolicy>();
+    send_sync_clone::<CachePolicy>();
+    send_sync::<ClientBuilder>();
+    send_sync::<BearerError>();
+    #[cfg(feature = "middleware")]
+    send_sync::<AuthMiddleware<Client>>();
+    #[cfg(feature = "blocking")]
+    send_sync_clone::<blocking::Client>();
+};

@@ -118,6 +118,25 @@ mod tests {
     }
 
     #[test]
+    fn keycloak_key_ids_match_openssl() {
+        // `openssl pkey -in KEY -pubout -outform DER | openssl dgst -sha256 -binary | base64`,
+        // made URL-safe without padding.
+        for (pem, kid) in [
+            (
+                include_str!("../../aps-jwt/testdata/keys/p256.pkcs8.pem"),
+                "bl0F-hRg_F4S6aJhFAoL1NuwQjtYWAnAMa2RlLN_tig",
+            ),
+            (
+                include_str!("../../aps-jwt/testdata/keys/rsa2048.pkcs8.pem"),
+                "XarE0QJW6EG-CEFXjY2e4kjFVEO3Obe3JQtE5f5F0uc",
+            ),
+        ] {
+            let key = SigningKey::from_pem(pem).unwrap();
+            assert_eq!(keycloak_key_id(&key).unwrap(), kid);
+        }
+    }
+
+    #[test]
     fn audience_choice() {
         let te = "https://idp/realms/a/protocol/openid-connect/token";
         assert_eq!(

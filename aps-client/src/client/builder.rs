@@ -153,7 +153,8 @@ impl ClientBuilder {
         self
     }
 
-    /// The token endpoint URL. With an issuer too, this endpoint is used and no discovery runs.
+    /// The token endpoint URL. Required unless an [`issuer`](Self::issuer) is set; with both,
+    /// this endpoint is used and no discovery runs.
     pub fn token_endpoint(mut self, url: impl Into<String>) -> Self {
         self.token_endpoint = Some(url.into());
         self
@@ -186,24 +187,26 @@ impl ClientBuilder {
     }
 
     /// Adds scopes (space separated) to every request. Sent as the OAuth `scope` parameter.
+    /// Defaults to none: the server grants the client's default scopes.
     pub fn scope(mut self, scope: impl AsRef<str>) -> Self {
         self.request = self.request.scope(scope);
         self
     }
 
-    /// Adds an `audience` parameter to every request.
+    /// Adds an `audience` parameter to every request. Defaults to none.
     pub fn audience(mut self, audience: impl Into<String>) -> Self {
         self.request = self.request.audience(audience);
         self
     }
 
-    /// Adds an RFC 8707 `resource` parameter to every request.
+    /// Adds an RFC 8707 `resource` parameter to every request. Defaults to none.
     pub fn resource(mut self, resource: impl Into<String>) -> Self {
         self.request = self.request.resource(resource);
         self
     }
 
-    /// Adds another form parameter to every request.
+    /// Adds another form parameter to every request. Defaults to none; the parameters the
+    /// crate sets itself are refused by `build()` (see [`TokenRequest::param`]).
     pub fn param(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.request = self.request.param(name, value);
         self
@@ -349,6 +352,15 @@ impl ClientBuilder {
             }
         };
         self.request.validate()?;
+        for (field, value) in [
+            ("timeout", self.timeout),
+            ("connect_timeout", self.connect_timeout),
+            ("default_lifetime", self.default_lifetime),
+        ] {
+            if value.is_zero() {
+                return Err(Error::config(field, "must be more than zero"));
+            }
+        }
         let http = match self.http {
             Some(http) => http,
             None => reqwest::Client::builder()

@@ -85,6 +85,15 @@ fn missing_or_contradictory_settings_name_the_setting() {
         .token_endpoint("https://t")
         .private_key_pem("not pem");
     assert_eq!(field(key), "private_key");
+    assert_eq!(field(secret_builder().timeout(Duration::ZERO)), "timeout");
+    assert_eq!(
+        field(secret_builder().connect_timeout(Duration::ZERO)),
+        "connect_timeout"
+    );
+    assert_eq!(
+        field(secret_builder().default_lifetime(Duration::ZERO)),
+        "default_lifetime"
+    );
 }
 
 #[test]

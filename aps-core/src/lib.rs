@@ -57,7 +57,9 @@
 //! for an IdP to perform, policies are data. The gateway plugin is rendered *from* the access
 //! policy, so the gateway and an upstream service built from the same policy check the same
 //! claims. Profiles are decoded by hand from a positioned YAML tree (parsed by `serde-saphyr`),
-//! so that every type error and unknown field is reported at once with its position.
+//! so that every type error and unknown field is reported at once with its position. A loaded
+//! profile keeps a field-path → position index beside its value (not part of it: equality and
+//! serialisation ignore it), so problems found later by `validate` are placed in the file too.
 
 mod access;
 #[cfg(feature = "yaml")]

@@ -141,8 +141,8 @@ fn unexpected(answer: &Answer<'_>, cx: &Context<'_>) -> Error {
 }
 
 /// "an empty body", "an HTML page titled \"Bad Gateway\"", "text/plain: upstream timed out". A
-/// body that looks like it carries a token (a broken or form-encoded token response, a JWT) is
-/// described, never quoted.
+/// body that looks like it carries a token (a form-encoded token response, anything with a JWT)
+/// is described, never quoted.
 pub(crate) fn summarize(content_type: Option<&str>, body: &[u8]) -> String {
     let text = String::from_utf8_lossy(&body[..body.len().min(4096)]);
     let trimmed = text.trim();
@@ -160,7 +160,7 @@ pub(crate) fn summarize(content_type: Option<&str>, body: &[u8]) -> String {
             None => "an HTML page".to_owned(),
         };
     }
-    if lower.contains("access_token") || trimmed.contains("eyJ") {
+    if lower.contains("access_token=") || trimmed.contains("eyJ") {
         return format!(
             "{content_type}: {} bytes that may hold a token (not shown)",
             body.len()

@@ -109,6 +109,7 @@ async fn discover(http: &reqwest::Client, issuer: &Url, allow_http_loopback: boo
     let url = discovery_url(issuer);
     let fail = |reason: String| Error::Discovery {
         url: url.clone(),
+        status: None,
         reason,
     };
     let mut response = http
@@ -124,10 +125,14 @@ async fn discover(http: &reqwest::Client, issuer: &Url, allow_http_loopback: boo
         .map(str::to_owned);
     let body = read_bounded(&mut response, &url).await?;
     if !status.is_success() {
-        return Err(fail(format!(
-            "answered {status} with {}",
-            summarize(content_type.as_deref(), &body)
-        )));
+        return Err(Error::Discovery {
+            url: url.clone(),
+            status: Some(status),
+            reason: format!(
+                "answered {status} with {}",
+                summarize(content_type.as_deref(), &body)
+            ),
+        });
     }
     let document: Discovery = serde_json::from_slice(&body).map_err(|e| {
         fail(format!(

@@ -52,6 +52,9 @@ pub enum Error {
     Discovery {
         /// The discovery document's URL.
         url: String,
+        /// The HTTP status, when the server answered with an error status (a 5xx or 429 is
+        /// retried like a token endpoint's).
+        status: Option<StatusCode>,
         /// What went wrong.
         reason: String,
     },
@@ -159,6 +162,7 @@ impl Error {
         match self {
             Self::OAuth(e) => Some(e.status),
             Self::UnexpectedResponse { status, .. } => Some(*status),
+            Self::Discovery { status, .. } => *status,
             _ => None,
         }
     }

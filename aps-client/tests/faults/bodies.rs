@@ -4,6 +4,7 @@ use aps_client::{Client, Error};
 use wiremock::matchers::path;
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use crate::support::stub::discovery;
 use crate::{TOKEN_PATH, TestResult, builder, token_json};
 
 #[tokio::test]
@@ -92,10 +93,7 @@ async fn discovery_is_cached_and_an_issuer_mismatch_is_refused() -> TestResult {
     let server = MockServer::start().await;
     let issuer = format!("{}/realms/apigw", server.uri());
     Mock::given(path("/realms/apigw/.well-known/openid-configuration"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
-            "issuer": issuer,
-            "token_endpoint": format!("{}{TOKEN_PATH}", server.uri()),
-        })))
+        .respond_with(discovery(&issuer, &format!("{}{TOKEN_PATH}", server.uri())))
         .mount(&server)
         .await;
     Mock::given(path(TOKEN_PATH))
@@ -125,10 +123,7 @@ async fn discovery_is_cached_and_an_issuer_mismatch_is_refused() -> TestResult {
         .client_secret("s")
         .build()?;
     Mock::given(path("/realms/other/.well-known/openid-configuration"))
-        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
-            "issuer": issuer,
-            "token_endpoint": "https://attacker.example/token",
-        })))
+        .respond_with(discovery(&issuer, "https://attacker.example/token"))
         .mount(&server)
         .await;
     let error = liar.token().await.expect_err("another issuer's document");

@@ -7,6 +7,7 @@ use tokio::io::AsyncReadExt;
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+use crate::support::stub::discovery as discovery_document;
 use crate::{TOKEN_PATH, TestResult, builder, token_json};
 
 #[tokio::test]
@@ -53,6 +54,48 @@ async fn a_503_then_success_is_retried_transparently() -> TestResult {
     let token = builder(&server.uri()).build()?.token().await?;
     assert_eq!(token.secret(), "after-503");
     assert_eq!(server.received_requests().await.map(|r| r.len()), Some(3));
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_503_from_discovery_is_retried_like_one_from_the_token_endpoint() -> TestResult {
+    let server = MockServer::start().await;
+    let issuer = format!("{}/realms/apigw", server.uri());
+    let discovery = "/realms/apigw/.well-known/openid-configuration";
+    Mock::given(path(discovery))
+        .respond_with(ResponseTemplate::new(503).set_body_string("starting"))
+        .up_to_n_times(1)
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(path(discovery))
+        .respond_with(discovery_document(
+            &issuer,
+            &format!("{}{TOKEN_PATH}", server.uri()),
+        ))
+        .mount(&server)
+        .await;
+    Mock::given(path(TOKEN_PATH))
+        .respond_with(ResponseTemplate::new(200).set_body_json(token_json("after-discovery")))
+        .mount(&server)
+        .await;
+    let token = aps_client::Client::builder()
+        .issuer(&issuer)
+        .danger_allow_http_loopback(true)
+        .client_id("app-1")
+        .client_secret("s")
+        .build()?
+        .token()
+        .await?;
+    assert_eq!(token.secret(), "after-discovery");
+    let paths: Vec<_> = server
+        .received_requests()
+        .await
+        .unwrap_or_default()
+        .iter()
+        .map(|r| r.url.path().to_owned())
+        .collect();
+    assert_eq!(paths, [discovery, discovery, TOKEN_PATH]);
     Ok(())
 }
 

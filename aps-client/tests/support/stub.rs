@@ -41,3 +41,11 @@ impl Respond for Numbered {
         ResponseTemplate::new(200).set_body_json(token_json(&format!("t{n}")))
     }
 }
+
+/// An OIDC discovery document naming `issuer` and `token_endpoint`.
+pub fn discovery(issuer: &str, token_endpoint: &str) -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({
+        "issuer": issuer,
+        "token_endpoint": token_endpoint,
+    }))
+}

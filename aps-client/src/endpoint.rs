@@ -37,10 +37,19 @@ pub(crate) fn is_loopback(url: &Url) -> bool {
     }
 }
 
-/// Parses a URL setting, naming the setting in the error.
+/// Parses a URL setting, naming the setting in the error. A URL with a user name or password
+/// is refused without being echoed: it would carry a credential into logs and errors.
 pub(crate) fn parse_url(field: &str, value: &str) -> Result<Url> {
-    Url::parse(value.trim())
-        .map_err(|e| Error::config(field, format!("`{value}` is not a URL: {e}")))
+    let url = Url::parse(value.trim())
+        .map_err(|e| Error::config(field, format!("`{value}` is not a URL: {e}")))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::config(
+            field,
+            "the URL carries a user name or password; give credentials with client_id() and \
+             client_secret() instead",
+        ));
+    }
+    Ok(url)
 }
 
 /// The token endpoint, given or discovered.
@@ -194,6 +203,19 @@ mod tests {
         assert!(!check("http://localhost.evil.example/token", true));
         assert!(!check("http://10.0.0.1/token", true));
         assert!(!check("ftp://127.0.0.1/token", true));
+    }
+
+    #[test]
+    fn urls_with_credentials_are_refused_without_echoing_them() {
+        for url in [
+            "https://user:hunter2@idp/token",
+            "https://hunter2@idp/token",
+        ] {
+            let err = parse_url("token_endpoint", url).unwrap_err();
+            assert!(err.is_config(), "{err}");
+            assert!(!err.to_string().contains("hunter2"), "{err}");
+        }
+        assert!(parse_url("token_endpoint", "https://idp/token").is_ok());
     }
 
     #[test]

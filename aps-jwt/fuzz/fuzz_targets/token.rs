@@ -15,7 +15,10 @@ fn validator() -> &'static Validator {
     V.get_or_init(|| {
         let key = SigningKey::from_pem(EC_PEM).expect("fixture");
         Validator::builder()
-            .issuer_with_jwks("https://idp.example/realms/apigw", &Jwks::new(vec![key.public_jwk()]))
+            .issuer_with_jwks(
+                "https://idp.example/realms/apigw",
+                &Jwks::new(vec![key.public_jwk()]),
+            )
             .algorithms([aps_jwt::Algorithm::ES256, aps_jwt::Algorithm::RS256])
             .clock(ManualClock::at_unix(1_799_996_400))
             .build()
@@ -24,10 +27,15 @@ fn validator() -> &'static Validator {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     let mut future = std::pin::pin!(validator().validate(text));
     // Static keys: validation never waits.
-    if let Poll::Ready(Ok(_)) = future.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+    if let Poll::Ready(Ok(_)) = future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
         panic!("accepted a token not signed by the fixture key: {text:?}");
     }
     let _ = aps_jwt::unverified_client_id(text);

@@ -41,13 +41,13 @@ pub(crate) enum Endpoint {
     JwksUri(Url),
 }
 
+/// What the hot path reads: cheap to copy out of the lock (one `Arc` clone).
 #[derive(Debug, Clone, Default)]
 pub(crate) struct State {
     pub(crate) keys: Arc<KeySet>,
     pub(crate) fetched_at: Option<SystemTime>,
     pub(crate) last_attempt: Option<SystemTime>,
     pub(crate) attempts: u64,
-    pub(crate) last_error: Option<FetchError>,
 }
 
 /// What to do for one token.
@@ -91,6 +91,7 @@ struct Remote {
     settings: RemoteSettings,
     fetch_lock: tokio::sync::Mutex<()>,
     jwks_uri: Mutex<Option<Url>>,
+    last_error: Mutex<Option<FetchError>>,
     fetches: AtomicU64,
 }
 
@@ -136,6 +137,7 @@ impl IssuerKeys {
                 settings,
                 fetch_lock: tokio::sync::Mutex::new(()),
                 jwks_uri: Mutex::new(None),
+                last_error: Mutex::new(None),
                 fetches: AtomicU64::new(0),
             }),
             state: RwLock::default(),
@@ -226,26 +228,35 @@ impl IssuerKeys {
         }
         remote.fetches.fetch_add(1, Ordering::Relaxed);
         let result = self.fetch(remote).await;
-        let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
-        match result {
+        let error = match result {
             Ok(mut keys) => {
+                let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
                 keys.succeed(&state.keys);
                 state.keys = Arc::new(keys);
                 state.fetched_at = Some(now);
-                state.last_error = None;
+                None
             }
-            Err(err) => state.last_error = Some(err),
-        }
+            Err(err) => Some(err),
+        };
+        *remote
+            .last_error
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = error;
     }
 
     /// Fetches now, ignoring the cooldown (startup warm-up, explicit refresh).
     pub(crate) async fn refresh_now(&self, now: SystemTime) -> Result<(), FetchError> {
-        if self.remote.is_none() {
+        let Some(remote) = &self.remote else {
             return Ok(());
-        }
+        };
         let attempts = self.snapshot().attempts;
         self.refresh(attempts, now).await;
-        match self.snapshot().last_error {
+        match remote
+            .last_error
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+        {
             Some(err) => Err(err),
             None => Ok(()),
         }

@@ -1,28 +1,25 @@
 //! Identifiers the portal derives: profile clients on a shared IdP and consumer clients.
 
 use crate::profile::{CredentialIssuer, Environment};
+use crate::words::words;
 
-/// `name` in kebab case: ASCII letters lowered, every run of other characters one `-`, no
-/// leading or trailing `-` (`My API default` → `my-api-default`).
+/// `name` in kebab case exactly as the portal computes it (lodash's `kebabCase`): its words in
+/// lower case, joined by `-`. Words split at spaces and punctuation, at case changes and
+/// around numbers, so `My API v2` is `my-api-v-2` and `MyAPI` is `my-api` (ordinals such as
+/// `1st` and `14th` stay whole). Letters outside ASCII separate words (the portal
+/// transliterates Latin-1 letters; valid profile names are ASCII).
 ///
 /// ```
 /// assert_eq!(aps_core::kebab_case("  My API -- default "), "my-api-default");
+/// assert_eq!(aps_core::kebab_case("Health Records v2"), "health-records-v-2");
+/// assert_eq!(aps_core::kebab_case("MyAPI"), "my-api");
 /// ```
 pub fn kebab_case(name: &str) -> String {
-    let mut out = String::with_capacity(name.len());
-    let mut dash = false;
-    for c in name.chars() {
-        if c.is_ascii_alphanumeric() {
-            if dash && !out.is_empty() {
-                out.push('-');
-            }
-            dash = false;
-            out.push(c.to_ascii_lowercase());
-        } else {
-            dash = true;
-        }
-    }
-    out
+    let words: Vec<String> = words(name)
+        .into_iter()
+        .map(|w| w.to_ascii_lowercase())
+        .collect();
+    words.join("-")
 }
 
 /// The client a shared IdP holds for a profile in `environment`, which is also the audience
@@ -86,7 +83,9 @@ mod tests {
             "resource-server-example"
         );
         assert_eq!(kebab_case("aps-moh-proto default"), "aps-moh-proto-default");
-        assert_eq!(kebab_case("API-2 v3"), "api-2-v3");
+        // lodash: numbers are words of their own (the portal's ids, so the audiences).
+        assert_eq!(kebab_case("API-2 v3"), "api-2-v-3");
+        assert_eq!(kebab_case("Records API 1st"), "records-api-1st");
         assert_eq!(kebab_case("--x--"), "x");
         assert_eq!(kebab_case(""), "");
     }

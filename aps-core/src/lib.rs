@@ -75,6 +75,7 @@ mod profile;
 mod scope;
 mod secret;
 mod shared_idp;
+mod words;
 #[cfg(feature = "yaml")]
 mod yaml_out;
 

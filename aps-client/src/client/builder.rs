@@ -7,8 +7,8 @@ use std::time::Duration;
 use aps_jwt::SigningKey;
 
 use super::{Client, Config};
-use crate::assertion::{AssertionAudience, PrivateKeyJwt};
-use crate::auth::{AuthMethod, Credential};
+use crate::assertion::AssertionAudience;
+use crate::auth::AuthMethod;
 use crate::credentials::CredentialDocument;
 use crate::endpoint::{Endpoint, check_url, parse_url};
 use crate::{CachePolicy, ClientSecret, Error, Result, RetryPolicy, TokenRequest};
@@ -302,55 +302,13 @@ impl ClientBuilder {
                 ));
             }
         };
-        let credential = match (self.secret, self.key, self.method) {
-            (Some(_), Some(_), _) => {
-                return Err(Error::config(
-                    "credentials",
-                    "both a client secret and a private key are set; keep one",
-                ));
-            }
-            (Some(_), None, Some(AuthMethod::PrivateKeyJwt)) => {
-                return Err(Error::config(
-                    "auth_method",
-                    "private_key_jwt needs a private key, not a secret",
-                ));
-            }
-            (Some(secret), None, method) => Credential::Secret {
-                secret,
-                method: method.unwrap_or(AuthMethod::ClientSecretBasic),
-            },
-            (None, Some(_), Some(method)) if method != AuthMethod::PrivateKeyJwt => {
-                return Err(Error::config(
-                    "auth_method",
-                    format!("{method} needs a client secret, not a private key"),
-                ));
-            }
-            (None, Some(key), _) => {
-                let mut key = match key {
-                    KeyInput::Key(key) => key,
-                    KeyInput::Pem(pem) => key_from_pem(&pem)?,
-                    KeyInput::Jwk(jwk) => SigningKey::from_jwk(jwk.expose())
-                        .map_err(|e| Error::config("private_key", format!("JWK: {e}")))?,
-                };
-                if let Some(kid) = self.key_id {
-                    key = key.with_kid(kid);
-                }
-                let lifetime = self.assertion_lifetime;
-                if !(1..=3600).contains(&lifetime.as_secs()) {
-                    return Err(Error::config(
-                        "assertion_lifetime",
-                        "must be between 1 s and 1 h",
-                    ));
-                }
-                Credential::Key(PrivateKeyJwt { key, lifetime })
-            }
-            (None, None, _) => {
-                return Err(Error::config(
-                    "credentials",
-                    "neither a client secret nor a private key is set",
-                ));
-            }
-        };
+        let credential = credential::resolve(
+            self.secret,
+            self.key,
+            self.method,
+            self.key_id,
+            self.assertion_lifetime,
+        )?;
         self.request.validate()?;
         for (field, value) in [
             ("timeout", self.timeout),
@@ -387,14 +345,9 @@ impl ClientBuilder {
     }
 }
 
-/// Reads a PEM private key and gives it the `kid` Keycloak derives for an uploaded public key.
-pub(crate) fn key_from_pem(pem: &ClientSecret) -> Result<SigningKey> {
-    let key = SigningKey::from_pem(pem.expose())
-        .map_err(|e| Error::config("private_key", format!("PEM: {e}")))?;
-    let kid = crate::assertion::keycloak_key_id(&key)?;
-    Ok(key.with_kid(kid))
-}
-
+mod credential;
 mod env;
+
+pub(crate) use credential::key_from_pem;
 #[cfg(test)]
 mod tests;

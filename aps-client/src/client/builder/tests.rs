@@ -1,6 +1,7 @@
 use std::collections::HashMap;
 
 use super::*;
+use crate::auth::Credential;
 
 fn vars(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
     let map: HashMap<String, String> = pairs

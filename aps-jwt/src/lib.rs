@@ -45,7 +45,7 @@
 //!   signs for the upstream. Guide: `docs/upstream-validation.md`.
 //!
 //! # Optional features
-//! - `tower`: [`BearerLayer`], a tower layer validating every request's bearer token.
+//! - `tower`: `BearerLayer`, a tower layer validating every request's bearer token.
 //! - `axum`: the layer, plus [`VerifiedToken`] as an axum extractor and [`ValidationError`]
 //!   as a response.
 //!
@@ -104,4 +104,6 @@ fn _assert_impls() {
     send_sync_clone::<Validator>();
     send_sync_clone::<VerifiedToken>();
     send_sync_clone::<ValidationError>();
+    send_sync_clone::<AssertionVerifier>();
+    send_sync_clone::<upstream::Verifier>();
 }

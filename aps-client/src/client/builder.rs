@@ -167,16 +167,12 @@ impl ClientBuilder {
         self
     }
 
-    /// Everything from the portal's credential document: client id, secret or private key,
-    /// token endpoint and issuer.
+    /// Everything from the portal's credential document: client id, secret or private key
+    /// (replacing any secret or key set before), token endpoint and issuer.
     pub fn credentials(mut self, document: &CredentialDocument) -> Self {
         self.client_id = Some(document.client_id().to_owned());
-        if let Some(secret) = document.client_secret() {
-            self.secret = Some(secret.clone());
-        }
-        if let Some(pem) = document.client_private_key() {
-            self.key = Some(KeyInput::Pem(pem.clone()));
-        }
+        self.secret = document.client_secret().cloned();
+        self.key = document.client_private_key().cloned().map(KeyInput::Pem);
         if let Some(url) = document.token_endpoint() {
             self.token_endpoint = Some(url.to_owned());
         }

@@ -294,3 +294,29 @@ fn a_credential_from_the_environment_replaces_the_documents() {
     assert!(matches!(both.build(), Err(Error::Config { field, .. }) if field == "credentials"));
     std::fs::remove_dir_all(dir).ok();
 }
+
+#[test]
+fn a_credential_document_replaces_an_earlier_secret() {
+    let pem = SigningKey::generate_p256()
+        .unwrap()
+        .to_pkcs8_pem()
+        .unwrap()
+        .to_string();
+    let document = CredentialDocument::from_json(
+        &serde_json::json!({
+            "clientId": "from-doc",
+            "clientSecret": null,
+            "issuer": "https://idp/realms/apigw",
+            "tokenEndpoint": "https://idp/realms/apigw/protocol/openid-connect/token",
+            "clientPrivateKey": pem,
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let client = ClientBuilder::new()
+        .client_secret("earlier")
+        .credentials(&document)
+        .build()
+        .unwrap();
+    assert_eq!(client.auth_method(), AuthMethod::PrivateKeyJwt);
+}

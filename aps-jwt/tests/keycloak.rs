@@ -7,7 +7,7 @@ mod support;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use aps_jwt::{ManualClock, ValidationError, Validator};
+use aps_jwt::{Algorithm, ManualClock, ValidationError, Validator};
 use aps_testkit::{Keycloak, SHORT_LIFESPAN_ATTRIBUTE};
 use serde_json::{Value, json};
 
@@ -273,6 +273,19 @@ impl OwnRealm {
         Ok(())
     }
 
+    async fn add_ec_key(&self, name: &str) -> Result<(), Box<dyn std::error::Error>> {
+        let realm_id = self.call(reqwest::Method::GET, "", None).await?["id"].clone();
+        let component = json!({
+            "name": name, "providerId": "ecdsa-generated",
+            "providerType": "org.keycloak.keys.KeyProvider", "parentId": realm_id,
+            "config": {"priority": ["100"], "enabled": ["true"], "active": ["true"],
+                       "ecdsaEllipticCurveKey": ["P-256"]}
+        });
+        self.call(reqwest::Method::POST, "/components", Some(component))
+            .await?;
+        Ok(())
+    }
+
     async fn remove_rsa_keys_except(
         &self,
         keep: &[&str],
@@ -409,6 +422,52 @@ async fn flood_of_unknown_kids_fetches_once_per_cooldown() -> TestResult {
             1 + round,
             "one fetch per cooldown"
         );
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn es256_and_ps256_tokens_from_keycloak_validate_when_allowed() -> TestResult {
+    let Some(kc) = aps_testkit::keycloak() else {
+        return Ok(());
+    };
+    let realm = OwnRealm::create(&kc).await?;
+    let result = other_algorithms(&realm).await;
+    realm.delete().await;
+    result
+}
+
+async fn other_algorithms(realm: &OwnRealm) -> TestResult {
+    realm.add_ec_key("ec-p256").await?;
+    for (client_id, alg) in [
+        ("es256-client", Algorithm::ES256),
+        ("ps256-client", Algorithm::PS256),
+    ] {
+        let mut client = aps_testkit::consumer_client(client_id);
+        client["secret"] = json!("rotation-secret");
+        client["attributes"] = json!({ "access.token.signed.response.alg": alg.as_str() });
+        realm
+            .call(reqwest::Method::POST, "/clients", Some(client))
+            .await?;
+        let token = realm.client_token(client_id).await?;
+        assert_eq!(header(&token)["alg"], alg.as_str());
+        let clock = clock_now();
+        let default = Validator::builder()
+            .issuer(realm.issuer())
+            .clock(Arc::clone(&clock))
+            .build()?;
+        assert_eq!(
+            default.validate(&token).await.unwrap_err(),
+            ValidationError::AlgorithmNotAllowed
+        );
+        let allowing = Validator::builder()
+            .issuer(realm.issuer())
+            .algorithm(alg)
+            .clock(Arc::clone(&clock))
+            .build()?;
+        let verified = allowing.validate(&token).await?;
+        assert_eq!(verified.algorithm(), alg);
+        assert_eq!(verified.client_id(), Some(client_id));
     }
     Ok(())
 }

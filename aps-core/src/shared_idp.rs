@@ -50,6 +50,12 @@ impl SharedIdp {
         CATALOGUE
     }
 
+    /// The names of [`all`](Self::all), for messages: `Gold Shared IdP`.
+    pub(crate) fn known_names() -> String {
+        let names: Vec<&str> = CATALOGUE.iter().map(SharedIdp::name).collect();
+        names.join(", ")
+    }
+
     /// Its name, e.g. `Gold Shared IdP`.
     pub fn name(&self) -> &'static str {
         self.name

@@ -66,7 +66,10 @@ pub enum PolicyError {
         environment: Environment,
     },
     /// `inheritFrom` names a shared IdP this crate does not know.
-    #[error("unknown shared IdP `{name}` in inheritFrom; known: {}", crate::SharedIdp::all().iter().map(|i| i.name()).collect::<Vec<_>>().join(", "))]
+    #[error(
+        "unknown shared IdP `{name}` in inheritFrom; known: {}",
+        crate::SharedIdp::known_names()
+    )]
     UnknownSharedIdp {
         /// The name as written.
         name: String,

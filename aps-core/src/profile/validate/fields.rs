@@ -3,9 +3,11 @@
 use std::collections::HashMap;
 
 use super::NAME_MESSAGE;
+use super::placeholders::find_placeholder;
 use crate::problem::Problem;
 use crate::profile::{ClientAuthenticator, CredentialIssuer, Flow, Mode};
 use crate::scope::is_scope_token;
+use crate::shared_idp::SharedIdp;
 
 pub(super) fn check(p: &CredentialIssuer, out: &mut Vec<Problem>) {
     check_name(&p.name, out);
@@ -89,6 +91,20 @@ pub(super) fn check(p: &CredentialIssuer, out: &mut Vec<Problem>) {
             "owner",
             format!(
                 "`{owner}` does not look like an e-mail address: the portal finds owners by e-mail"
+            ),
+        ));
+    }
+    if let Some(name) = p
+        .inherit_from
+        .as_deref()
+        .filter(|name| SharedIdp::find(name).is_none() && find_placeholder(name, false).is_none())
+    {
+        out.push(Problem::warning(
+            "inheritFrom",
+            format!(
+                "`{name}` is not a shared IdP this SDK knows (known: {}): the gateway policy \
+                 and plugin cannot be derived offline",
+                SharedIdp::known_names()
             ),
         ));
     }

@@ -276,6 +276,25 @@ fn issuer_url_must_be_an_https_realm_url() {
 }
 
 #[test]
+fn inherit_from_should_name_a_known_shared_idp() {
+    let mut p = shared();
+    p.inherit_from = Some("Gold Shared IDP".into());
+    only(
+        &p,
+        Severity::Warning,
+        "inheritFrom",
+        "`Gold Shared IDP` is not a shared IdP this SDK knows (known: Gold Shared IdP): the \
+         gateway policy and plugin cannot be derived offline",
+    );
+    p.inherit_from = Some("<shared-idp>".into());
+    only_error(
+        &p,
+        "inheritFrom",
+        "placeholder `<shared-idp>` from a template is not filled in",
+    );
+}
+
+#[test]
 fn no_scopes_with_inherit_from() {
     let mut p = shared();
     p.available_scopes = vec!["Function1/read".into()];

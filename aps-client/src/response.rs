@@ -184,7 +184,11 @@ fn title<'a>(text: &'a str, lower: &str) -> Option<&'a str> {
     let open_end = start + lower[start..].find('>')? + 1;
     let close = open_end + lower[open_end..].find("</title")?;
     let title = text.get(open_end..close)?.trim();
-    (!title.is_empty()).then(|| &title[..title.len().min(100)])
+    let end = title
+        .char_indices()
+        .nth(100)
+        .map_or(title.len(), |(at, _)| at);
+    (!title.is_empty()).then(|| &title[..end])
 }
 
 #[cfg(test)]
@@ -346,6 +350,18 @@ mod tests {
                 "{text}"
             );
         }
+    }
+
+    #[test]
+    fn a_long_title_is_cut_between_characters() {
+        let html = format!(
+            "<html><title>{}{}</title></html>",
+            "a".repeat(99),
+            "é".repeat(50)
+        );
+        let summary = summarize(Some("text/html"), html.as_bytes());
+        let expected = format!("an HTML page titled \"{}é\"", "a".repeat(99));
+        assert_eq!(summary, expected);
     }
 
     #[test]

@@ -140,6 +140,15 @@ fn httpdate(value: &str) -> Option<std::time::SystemTime> {
     let (day, year): (i64, i64) = (day.parse().ok()?, year.parse().ok()?);
     let mut hms = time.split(':').map(|p| p.parse::<i64>().ok());
     let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
+    // Bounded so that the arithmetic below cannot overflow on a hostile header.
+    if !(1..=31).contains(&day)
+        || !(1970..=9999).contains(&year)
+        || !(0..24).contains(&h)
+        || !(0..60).contains(&m)
+        || !(0..=60).contains(&s)
+    {
+        return None;
+    }
     // Days from the civil date (Howard Hinnant's algorithm).
     let y = if month <= 2 { year - 1 } else { year };
     let era = y.div_euclid(400);
@@ -301,6 +310,14 @@ mod tests {
             Some(Duration::ZERO)
         );
         assert_eq!(parse_retry_after("soon", now), None);
+        for hostile in [
+            "Sun, 06 Nov 9223372036854775807 08:49:47 GMT",
+            "Sun, 9223372036854775807 Nov 1994 08:49:47 GMT",
+            "Sun, 06 Nov 1994 9223372036854775807:49:47 GMT",
+            "Sun, 06 Nov 1994 08:49:-9223372036854775808 GMT",
+        ] {
+            assert_eq!(parse_retry_after(hostile, now), None, "{hostile}");
+        }
         assert_eq!(parse_retry_after("-1", now), None);
     }
 

@@ -72,6 +72,8 @@ mod layer;
 mod signing_key;
 mod token;
 pub mod upstream;
+#[cfg(feature = "axum")]
+mod upstream_layer;
 mod validation_error;
 mod validator;
 mod verifying_key;

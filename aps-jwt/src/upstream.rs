@@ -26,6 +26,9 @@ use crate::validator::http::{Http, secure_or_loopback};
 use crate::validator::source::{Endpoint, IssuerKeys, RemoteSettings};
 use crate::verifying_key::VerifyingKey;
 
+#[cfg(feature = "axum")]
+pub use crate::upstream_layer::{Upstream, UpstreamLayer};
+
 /// The JWKS of the APS production gateway's upstream JWT.
 pub const APS_PROD_JWKS: &str = "https://aps-jwks-upstream-jwt.api.gov.bc.ca/certs";
 /// The JWKS of the APS test gateway's upstream JWT.

@@ -117,3 +117,83 @@ async fn validation_error_is_a_response() {
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     assert!(response.headers().contains_key(header::WWW_AUTHENTICATE));
 }
+
+mod upstream {
+    use std::sync::Arc;
+
+    use aps_jwt::upstream::{GatewayRequest, UpstreamLayer, Verifier};
+    use aps_jwt::{Jwks, ManualClock};
+    use axum::Router;
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use axum::routing::post;
+    use serde_json::json;
+    use tower::ServiceExt as _;
+
+    use crate::support::{NOW, mint, rsa_key};
+
+    async fn echo(gateway: GatewayRequest, body: String) -> String {
+        format!("{}:{body}", gateway.consumer_name().unwrap_or("?"))
+    }
+
+    fn app() -> Router {
+        let verifier = Verifier::builder("my-service")
+            .header("GW-JWT")
+            .jwks(&Jwks::new(vec![rsa_key().public_jwk()]))
+            .clock(Arc::new(ManualClock::at_unix(NOW)))
+            .build()
+            .unwrap();
+        Router::new()
+            .route("/", post(echo))
+            .layer(UpstreamLayer::new(verifier).max_body(64))
+    }
+
+    fn gateway_jwt(body: &str, jti: &str) -> String {
+        let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, body.as_bytes());
+        let hash: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+        let claims = json!({"exp": NOW + 60, "jti": jti, "aud": "my-service",
+            "payloadhash": hash, "consumername": "app-1"});
+        let key = rsa_key();
+        mint(
+            &key,
+            &json!({"alg": "RS256", "typ": "JWT", "kid": key.kid()}),
+            &claims,
+        )
+    }
+
+    async fn send(jwt: Option<&str>, body: &str) -> (StatusCode, String) {
+        let mut request = Request::builder().method("POST").uri("/");
+        if let Some(jwt) = jwt {
+            request = request.header("GW-JWT", jwt);
+        }
+        let response = app()
+            .oneshot(request.body(Body::from(body.to_owned())).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let bytes = axum::body::to_bytes(response.into_body(), 1 << 16)
+            .await
+            .unwrap();
+        (status, String::from_utf8(bytes.to_vec()).unwrap())
+    }
+
+    #[tokio::test]
+    async fn the_handler_gets_the_body_the_gateway_hashed() {
+        let jwt = gateway_jwt(r#"{"n":1}"#, "j1");
+        assert_eq!(
+            send(Some(&jwt), r#"{"n":1}"#).await,
+            (StatusCode::OK, r#"app-1:{"n":1}"#.into())
+        );
+        let (status, _) = send(Some(&jwt), r#"{"n":2}"#).await;
+        assert_eq!(
+            status,
+            StatusCode::UNAUTHORIZED,
+            "body swapped after signing"
+        );
+        let (status, _) = send(None, "x").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
+        let big = "x".repeat(65);
+        let (status, _) = send(Some(&gateway_jwt(&big, "j2")), &big).await;
+        assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    }
+}

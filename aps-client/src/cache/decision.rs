@@ -32,7 +32,7 @@ impl Default for CachePolicy {
     /// A 30 s margin (as the portal itself uses), refresh at 75 % of the usable lifetime,
     /// failed refreshes retried after a step of 1 s, doubling up to 30 s (each wait is
     /// jittered between half the step and the step), never sooner than the server's
-    /// `Retry-After`.
+    /// `Retry-After` (up to one day).
     fn default() -> Self {
         Self {
             expiry_margin: Duration::from_secs(30),

@@ -66,6 +66,9 @@ struct Entry {
 
 type Outcome = Option<Result<Token>>;
 
+/// The longest wait before another background refresh after a failure.
+const MAX_BACKOFF: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+
 #[derive(Default)]
 struct Flight {
     in_flight: Option<Arc<watch::Sender<Outcome>>>,
@@ -282,7 +285,12 @@ impl<S: TokenSource + 'static> FlightGuard<S> {
                     let backoff = shared
                         .policy
                         .failure_delay(flight.failures, crate::retry::jitter());
-                    let delay = backoff.max(error.retry_after().unwrap_or_default());
+                    // Capped: a token is never served past its expiry anyway (expired tokens
+                    // make callers wait for a refresh whatever the backoff), and an absurd
+                    // `Retry-After` must not overflow `now + delay`.
+                    let delay = backoff
+                        .max(error.retry_after().unwrap_or_default())
+                        .min(MAX_BACKOFF);
                     flight.retry_at = Some(now + delay);
                     tracing::warn!(target: "aps_client", %error, failures = flight.failures,
                         retry_in_ms = delay.as_millis() as u64, "token refresh failed");

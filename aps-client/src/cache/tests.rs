@@ -228,6 +228,30 @@ async fn a_failed_background_refresh_waits_at_least_the_servers_retry_after() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn an_absurd_retry_after_neither_panics_nor_outlives_the_token() {
+    let script = Script {
+        lifetime: 300,
+        retry_after: Some(u64::MAX),
+        ..Script::default()
+    };
+    let cache = CachedTokenSource::new(script);
+    let first = cache.token().await.unwrap();
+    cache.source().fail.store(true, Ordering::SeqCst);
+    tokio::time::advance(S(205)).await;
+    assert!(cache.token().await.unwrap().same_as(&first));
+    settle().await;
+    assert_eq!(cache.source().calls(), 2, "the background refresh failed");
+    tokio::time::advance(S(10)).await;
+    assert!(cache.token().await.unwrap().same_as(&first), "still served");
+    settle().await;
+    assert_eq!(cache.source().calls(), 2, "and the backoff holds");
+    cache.source().fail.store(false, Ordering::SeqCst);
+    tokio::time::advance(S(60)).await;
+    let next = cache.token().await.unwrap();
+    assert_eq!(next.secret(), "t3", "once expired, callers get a new token");
+}
+
+#[tokio::test(start_paused = true)]
 async fn expired_tokens_are_not_served_and_errors_reach_every_waiter() {
     let (script, gate) = Script::gated(300);
     let cache =

@@ -29,6 +29,10 @@ struct Inner {
     extra: Map<String, Value>,
 }
 
+/// The longest lifetime a token is given (ten years), so that a `Duration::MAX` passed as a
+/// lifetime cannot overflow the clock.
+const MAX_LIFETIME: Duration = Duration::from_secs(10 * 365 * 24 * 60 * 60);
+
 /// The parts of a token response that the parser hands to [`Token::new`].
 pub(crate) struct TokenParts {
     pub(crate) access_token: String,
@@ -50,7 +54,7 @@ impl Token {
         let mut authorization =
             HeaderValue::try_from(format!("Bearer {}", parts.access_token)).ok()?;
         authorization.set_sensitive(true);
-        let lifetime = parts.lifetime.unwrap_or(default_lifetime);
+        let lifetime = parts.lifetime.unwrap_or(default_lifetime).min(MAX_LIFETIME);
         Some(Self {
             inner: Arc::new(Inner {
                 access_token: parts.access_token.into_boxed_str(),
@@ -65,7 +69,7 @@ impl Token {
     }
 
     /// A token for tests and custom [`TokenSource`](crate::TokenSource)s: `access_token`, valid
-    /// for `lifetime` from now.
+    /// for `lifetime` from now (at most ten years).
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> aps_client::Result<()> {
@@ -198,6 +202,12 @@ mod tests {
         assert_eq!(token.lifetime(), Duration::from_secs(60));
         assert!(!token.lifetime_reported());
         assert_eq!(token.scopes().collect::<Vec<_>>(), ["a", "b"]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_endless_lifetime_is_capped_not_a_panic() {
+        let token = Token::from_parts("t", Duration::MAX, None).unwrap();
+        assert_eq!(token.lifetime(), MAX_LIFETIME);
     }
 
     #[tokio::test(start_paused = true)]

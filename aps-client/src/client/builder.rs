@@ -14,7 +14,28 @@ use crate::endpoint::{Endpoint, check_url, parse_url};
 use crate::{CachePolicy, ClientSecret, Error, Result, RetryPolicy, TokenRequest};
 
 /// Configures a [`Client`]. Setters never fail; [`build`](Self::build) checks everything and
-/// reports the first problem.
+/// reports the first problem, naming the setting. No network call is made before the first
+/// token request.
+///
+/// ```
+/// use aps_client::{Client, Error};
+///
+/// let client = Client::builder()
+///     .token_endpoint("https://idp.example/realms/apigw/protocol/openid-connect/token")
+///     .client_id("my-client")
+///     .client_secret("my-secret")
+///     .scope("Function1/read")
+///     .build()?;
+/// assert_eq!(client.client_id(), "my-client");
+///
+/// let plain_http = Client::builder()
+///     .token_endpoint("http://idp.example/token")
+///     .client_id("my-client")
+///     .client_secret("my-secret")
+///     .build();
+/// assert!(matches!(plain_http, Err(Error::InsecureUrl { .. })));
+/// # Ok::<(), Error>(())
+/// ```
 #[must_use]
 pub struct ClientBuilder {
     client_id: Option<String>,

@@ -10,6 +10,7 @@ use tokio::time::Instant;
 use url::Url;
 
 use crate::response::{MAX_BODY, summarize};
+use crate::sync::lock;
 use crate::{Error, Result};
 
 /// How long a discovered token endpoint is reused before discovery runs again.
@@ -95,14 +96,6 @@ impl Endpoint {
         *lock(cache) = Some((url.clone(), Instant::now()));
         Ok(url)
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // A poisoned lock only means another thread panicked while holding a plain value; the value
-    // is still consistent, so keep going.
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// The discovery document URL of an issuer.

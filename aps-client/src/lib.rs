@@ -61,6 +61,7 @@ mod response;
 mod retry;
 mod secret;
 mod source;
+mod sync;
 mod token;
 
 pub use assertion::{AssertionAudience, keycloak_key_id};

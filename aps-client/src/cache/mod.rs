@@ -4,7 +4,7 @@
 mod decision;
 
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use tokio::sync::watch;
 use tokio::time::Instant;
@@ -12,6 +12,7 @@ use tokio::time::Instant;
 pub use decision::CachePolicy;
 use decision::{Decision, Refreshing, Schedule};
 
+use crate::sync::{lock, read, write};
 use crate::{Error, Result, Token, TokenSource};
 
 /// Caches the tokens of another [`TokenSource`], like Go's `ReuseTokenSource`, but without
@@ -97,20 +98,6 @@ impl<S: fmt::Debug> fmt::Debug for CachedTokenSource<S> {
             )
             .finish()
     }
-}
-
-fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
-    // Poisoning only records that a panic happened while the lock was held; the guarded values
-    // here are replaced whole, so they are never half-written.
-    lock.read().unwrap_or_else(PoisonError::into_inner)
-}
-
-fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
-    lock.write().unwrap_or_else(PoisonError::into_inner)
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl<S: TokenSource + 'static> CachedTokenSource<S> {

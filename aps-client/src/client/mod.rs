@@ -6,7 +6,7 @@ mod fetch;
 
 use std::collections::HashMap;
 use std::fmt;
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use url::Url;
@@ -18,6 +18,7 @@ use crate::assertion::{AssertionAudience, PrivateKeyJwt};
 use crate::auth::{AuthMethod, Credential};
 use crate::endpoint::Endpoint;
 use crate::request::{CacheKey, TokenRequest};
+use crate::sync::{lock, read, write};
 use crate::{
     CachePolicy, CachedTokenSource, ClientSecret, Error, Result, RetryPolicy, Token, TokenSource,
 };
@@ -70,18 +71,12 @@ pub(crate) struct Config {
 impl Config {
     /// The credential in force (a clone: rotation may swap it at any time).
     pub(crate) fn credential(&self) -> Credential {
-        self.credential
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
+        read(&self.credential).clone()
     }
 
-    /// The credential, for rotation. A poisoned lock still holds a whole credential: it is only
-    /// ever replaced, never half-written.
+    /// The credential, for rotation.
     fn credential_mut(&self) -> std::sync::RwLockWriteGuard<'_, Credential> {
-        self.credential
-            .write()
-            .unwrap_or_else(PoisonError::into_inner)
+        write(&self.credential)
     }
 
     fn cache_key(&self, request: &TokenRequest) -> CacheKey {
@@ -140,7 +135,7 @@ impl Client {
         let request = self.config.defaults.merged(request);
         request.validate()?;
         let key = self.config.cache_key(&request);
-        let mut sources = self.sources.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut sources = lock(&self.sources);
         let source = sources.entry(key).or_insert_with(|| {
             CachedTokenSource::with_policy(
                 UncachedSource {

@@ -93,9 +93,11 @@ pub(crate) fn parse(answer: &Answer<'_>, cx: &Context<'_>) -> Result<Token, Erro
     let lifetime = match success.expires_in {
         None | Some(Value::Null) => None,
         Some(value) => Some(expires_in(&value).ok_or_else(|| {
+            // serde_json's `Value` ignores a format precision: cut it by hand.
+            let shown: String = value.to_string().chars().take(40).collect();
             invalid(
                 "expires_in",
-                &format!("`{value:.40}` is not a non-negative number of seconds"),
+                &format!("`{shown}` is not a non-negative number of seconds"),
             )
         })?),
     };
@@ -293,6 +295,21 @@ mod tests {
                 other => panic!("{body}: {other:?}"),
             }
         }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_huge_bad_expires_in_is_quoted_short() {
+        let body = format!(
+            r#"{{"access_token":"t","token_type":"Bearer","expires_in":"{}"}}"#,
+            "9".repeat(10_000) + "x"
+        );
+        let answer = Answer {
+            body: body.as_bytes(),
+            ..answer(200, "application/json", "")
+        };
+        let err = parse(&answer, &cx()).unwrap_err().to_string();
+        assert!(err.contains("expires_in"), "{err}");
+        assert!(err.len() < 200, "{err}");
     }
 
     #[test]

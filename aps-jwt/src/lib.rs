@@ -60,6 +60,7 @@ mod alg;
 mod assertion;
 mod assertion_verify;
 mod clock;
+mod der;
 mod encoding;
 mod error;
 #[cfg(feature = "axum")]

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use zeroize::Zeroizing;
 
 use crate::alg::{Algorithm, KeyType};
+use crate::der;
 use crate::encoding::{self, b64url, b64url_decode};
 use crate::error::{Error, KeyProblem, Result};
 use crate::jwk::{Jwk, Jwks};
@@ -66,9 +67,9 @@ impl SigningKey {
     /// # Errors
     /// As [`SigningKey::from_pem`].
     pub fn from_der(der: &[u8]) -> Result<Self> {
-        if encoding::pkcs8_algorithm(der).is_some() {
+        if der::pkcs8_algorithm(der).is_some() {
             Self::from_pkcs8_der(der)
-        } else if encoding::sec1_curve(der).is_some() {
+        } else if der::sec1_curve(der).is_some() {
             Self::from_sec1_der(der)
         } else {
             Self::from_rsa(RsaKeyPair::from_der(der))
@@ -77,10 +78,10 @@ impl SigningKey {
 
     fn from_pkcs8_der(der: &[u8]) -> Result<Self> {
         let (oid, curve) =
-            encoding::pkcs8_algorithm(der).ok_or(KeyProblem::Malformed("PKCS#8 private key"))?;
-        if oid == encoding::OID_RSA_ENCRYPTION {
+            der::pkcs8_algorithm(der).ok_or(KeyProblem::Malformed("PKCS#8 private key"))?;
+        if oid == der::OID_RSA_ENCRYPTION {
             Self::from_rsa(RsaKeyPair::from_pkcs8(der))
-        } else if oid == encoding::OID_EC_PUBLIC_KEY {
+        } else if oid == der::OID_EC_PUBLIC_KEY {
             let alg = curve_algorithm(curve)?;
             let sign_alg = alg.ec_sign_alg().ok_or(KeyProblem::UnsupportedKeyType)?;
             let pair = EcdsaKeyPair::from_pkcs8(sign_alg, der).map_err(KeyProblem::from)?;
@@ -91,7 +92,7 @@ impl SigningKey {
     }
 
     fn from_sec1_der(der: &[u8]) -> Result<Self> {
-        let curve = encoding::sec1_curve(der).ok_or(KeyProblem::Malformed(
+        let curve = der::sec1_curve(der).ok_or(KeyProblem::Malformed(
             "EC private key (SEC1 without a named curve)",
         ))?;
         let alg = curve_algorithm(curve)?;
@@ -379,9 +380,9 @@ impl fmt::Debug for SigningKey {
 }
 
 fn curve_algorithm(curve: &[u8]) -> Result<Algorithm> {
-    if curve == encoding::OID_P256 {
+    if curve == der::OID_P256 {
         Ok(Algorithm::ES256)
-    } else if curve == encoding::OID_P384 {
+    } else if curve == der::OID_P384 {
         Ok(Algorithm::ES384)
     } else {
         Err(KeyProblem::UnsupportedKeyType.into())

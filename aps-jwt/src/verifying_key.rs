@@ -7,7 +7,8 @@ use aws_lc_rs::rsa::PublicKeyComponents;
 use aws_lc_rs::signature::ParsedPublicKey;
 
 use crate::alg::{Algorithm, KeyType};
-use crate::encoding::{self, SpkiKey, b64url, b64url_decode};
+use crate::der::{self, SpkiKey};
+use crate::encoding::{self, b64url, b64url_decode};
 use crate::error::{Error, KeyProblem, Result};
 use crate::jwk::Jwk;
 
@@ -124,9 +125,9 @@ impl VerifyingKey {
     /// # Errors
     /// [`Error::Key`] when the bytes are none of those or the key is not acceptable.
     pub fn from_der(der: &[u8]) -> Result<Self> {
-        if encoding::parse_spki(der).is_some() {
+        if der::parse_spki(der).is_some() {
             Self::from_spki_der(der)
-        } else if encoding::certificate_spki(der).is_some() {
+        } else if der::certificate_spki(der).is_some() {
             Self::from_certificate_der(der)
         } else {
             Self::from_pkcs1_der(der)
@@ -138,12 +139,16 @@ impl VerifyingKey {
     /// # Errors
     /// [`Error::Key`] when the bytes are not an RSA or P-256/P-384 SPKI, or the key is weak.
     pub fn from_spki_der(der: &[u8]) -> Result<Self> {
-        match encoding::parse_spki(der).ok_or(KeyProblem::Malformed("SubjectPublicKeyInfo"))? {
-            SpkiKey::Rsa(pkcs1) => Self::from_pkcs1_der(pkcs1),
+        match der::parse_spki(der).ok_or(KeyProblem::Malformed("SubjectPublicKeyInfo"))? {
+            SpkiKey::Rsa(pkcs1) => {
+                let key = Self::from_pkcs1_der(pkcs1)?;
+                backend_accepts(KeyType::Rsa, der)?;
+                Ok(key)
+            }
             SpkiKey::Ec { curve, point } => {
-                let key_type = if curve == encoding::OID_P256 {
+                let key_type = if curve == der::OID_P256 {
                     KeyType::EcP256
-                } else if curve == encoding::OID_P384 {
+                } else if curve == der::OID_P384 {
                     KeyType::EcP384
                 } else {
                     return Err(KeyProblem::UnsupportedKeyType.into());
@@ -154,7 +159,9 @@ impl VerifyingKey {
                 let material = Material::Ec {
                     point: point.to_vec(),
                 };
-                Self::build(key_type, material, None, None)
+                let key = Self::build(key_type, material, None, None)?;
+                backend_accepts(key_type, der)?;
+                Ok(key)
             }
         }
     }
@@ -165,18 +172,20 @@ impl VerifyingKey {
     /// # Errors
     /// [`Error::Key`] when the bytes are not a certificate or its key is not acceptable.
     pub fn from_certificate_der(der: &[u8]) -> Result<Self> {
-        let spki = encoding::certificate_spki(der).ok_or(KeyProblem::Malformed("certificate"))?;
+        let spki = der::certificate_spki(der).ok_or(KeyProblem::Malformed("certificate"))?;
         Self::from_spki_der(spki)
     }
 
     fn from_pkcs1_der(der: &[u8]) -> Result<Self> {
         let (n, e) =
-            encoding::parse_rsa_public_key(der).ok_or(KeyProblem::Malformed("RSA public key"))?;
+            der::parse_rsa_public_key(der).ok_or(KeyProblem::Malformed("RSA public key"))?;
         let material = Material::Rsa {
             n: n.to_vec(),
             e: e.to_vec(),
         };
-        Self::build(KeyType::Rsa, material, None, None)
+        let key = Self::build(KeyType::Rsa, material, None, None)?;
+        backend_accepts(KeyType::Rsa, der)?;
+        Ok(key)
     }
 
     fn build(
@@ -374,7 +383,10 @@ pub(crate) const fn coordinate_len(key_type: KeyType) -> usize {
 /// RFC 8725 section 3.5 / NIST SP 800-131A: at least 2048 bits; RFC 8017 and SP 800-56B: an odd
 /// exponent, and we refuse the tiny ones (e = 3) that made signature forgeries practical.
 fn check_rsa(n: &[u8], e: &[u8]) -> Result<()> {
-    let bits = n.len() * 8 - n.first().map_or(8, |b| b.leading_zeros() as usize);
+    // `n` has no leading zero byte, so only its first byte can have leading zero bits.
+    let bits = n
+        .first()
+        .map_or(0, |b| n.len() * 8 - b.leading_zeros() as usize);
     if !(2048..=8192).contains(&bits) {
         return Err(KeyProblem::RsaSize { bits }.into());
     }
@@ -384,6 +396,20 @@ fn check_rsa(n: &[u8], e: &[u8]) -> Result<()> {
         return Err(KeyProblem::RsaExponent.into());
     }
     Ok(())
+}
+
+/// Defense in depth for DER input: the backend's own strict DER parser (BoringSSL's) must also
+/// accept the SubjectPublicKeyInfo or PKCS#1 key that `encoding` walked, so that the two never
+/// disagree about what the bytes mean.
+fn backend_accepts(key_type: KeyType, der: &[u8]) -> Result<()> {
+    let check: &'static dyn aws_lc_rs::signature::VerificationAlgorithm = match key_type {
+        KeyType::Rsa => &aws_lc_rs::signature::RSA_PKCS1_2048_8192_SHA256,
+        KeyType::EcP256 => &aws_lc_rs::signature::ECDSA_P256_SHA256_FIXED,
+        KeyType::EcP384 => &aws_lc_rs::signature::ECDSA_P384_SHA384_FIXED,
+    };
+    ParsedPublicKey::new(check, der)
+        .map(drop)
+        .map_err(|_| KeyProblem::Malformed("public key DER").into())
 }
 
 /// Verifies one JWS signature given an algorithm, a public JWK, the signing input and the

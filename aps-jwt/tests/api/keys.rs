@@ -268,3 +268,66 @@ fn base64_encode(b: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(b)
 }
+
+#[test]
+fn degenerate_rsa_members_are_refused_without_panicking() {
+    let jwk = |n: &str, e: &str| {
+        Jwk::from_json(&format!(r#"{{"kty":"RSA","n":"{n}","e":"{e}"}}"#)).unwrap()
+    };
+    let good_n = Jwk::from_json(&testdata_str("keys/rsa2048.public.jwk.json"))
+        .unwrap()
+        .n
+        .unwrap();
+    for n in ["", "AA", "AAAA"] {
+        assert!(
+            matches!(
+                VerifyingKey::from_jwk(&jwk(n, "AQAB")),
+                Err(Error::Key(KeyProblem::RsaSize { bits: 0 }))
+            ),
+            "{n:?}"
+        );
+    }
+    for e in ["", "AA", "AQ", "Aw", "AQAA"] {
+        assert!(
+            matches!(
+                VerifyingKey::from_jwk(&jwk(&good_n, e)),
+                Err(Error::Key(KeyProblem::RsaExponent))
+            ),
+            "{e:?}"
+        );
+    }
+}
+
+#[test]
+fn der_public_keys_with_trailing_or_wrong_parameters_are_refused() {
+    let spki = VerifyingKey::from_pem(&testdata_str("keys/rsa2048.spki.pem")).unwrap();
+    let der = pem_body(&testdata_str("keys/rsa2048.spki.pem"));
+    assert!(VerifyingKey::from_spki_der(&der).unwrap().same_key(&spki));
+    let mut trailing = der.clone();
+    trailing.push(0);
+    assert!(matches!(
+        VerifyingKey::from_spki_der(&trailing),
+        Err(Error::Key(KeyProblem::Malformed(_)))
+    ));
+    // rsaEncryption's NULL parameters (05 00) replaced by an OID (06 00 is not even valid).
+    let null_at = der
+        .windows(2)
+        .position(|w| w == [0x05, 0x00])
+        .expect("NULL parameters");
+    let mut wrong_params = der.clone();
+    wrong_params[null_at] = 0x06;
+    assert!(VerifyingKey::from_spki_der(&wrong_params).is_err());
+    assert!(VerifyingKey::from_der(&wrong_params).is_err());
+    let mut cert = testdata("keys/rsa2048.cert.der");
+    cert.push(0);
+    assert!(VerifyingKey::from_certificate_der(&cert).is_err());
+    assert!(VerifyingKey::from_der(&cert).is_err());
+}
+
+fn pem_body(pem: &str) -> Vec<u8> {
+    use base64::Engine as _;
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(body)
+        .unwrap()
+}

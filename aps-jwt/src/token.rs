@@ -18,8 +18,9 @@ pub(crate) struct Header {
     pub(crate) kid: Option<String>,
     #[serde(default)]
     pub(crate) typ: Option<String>,
-    #[serde(default)]
-    pub(crate) crit: Option<IgnoredAny>,
+    /// Whether the header has a `crit` member, whatever its value (even `null`).
+    #[serde(default, deserialize_with = "present")]
+    pub(crate) crit: bool,
     #[serde(default)]
     pub(crate) x5c: Option<Vec<String>>,
 }
@@ -104,6 +105,10 @@ pub(crate) fn parse(token: &str, max_size: usize) -> Result<Parsed<'_>, Validati
     }
     let header: Header = serde_json::from_slice(&header)
         .map_err(|_| malformed("header is not a valid JOSE header"))?;
+    if header.crit {
+        // RFC 7515 section 4.1.11: no extension is understood here, so none may be critical.
+        return Err(ValidationError::CriticalHeader);
+    }
     let claims: Claims = serde_json::from_slice(&payload).map_err(|e| {
         if e.is_data() {
             ValidationError::InvalidClaims
@@ -118,6 +123,11 @@ pub(crate) fn parse(token: &str, max_size: usize) -> Result<Parsed<'_>, Validati
         signing_input,
         signature,
     })
+}
+
+/// `true` for a member that is there, whatever its value: `"crit": null` is not "absent".
+fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    IgnoredAny::deserialize(deserializer).map(|_| true)
 }
 
 /// serde would also read a struct from a JSON array; a JOSE header and a claims set are objects.
@@ -232,6 +242,21 @@ mod tests {
         assert!(claims(r#"{"iss":"a","iss":"b"}"#).is_err());
         let dup_alg = token(r#"{"alg":"RS256","alg":"none"}"#, "{}");
         assert!(parse(&dup_alg, 1 << 16).is_err());
+    }
+
+    #[test]
+    fn a_crit_member_is_refused_whatever_its_value() {
+        for crit in ["[\"exp\"]", "[]", "null", "0", "{}"] {
+            let header = format!(r#"{{"alg":"RS256","crit":{crit}}}"#);
+            assert!(
+                matches!(
+                    parse(&token(&header, "{}"), 1 << 16),
+                    Err(ValidationError::CriticalHeader)
+                ),
+                "{crit}"
+            );
+        }
+        assert!(parse(&token(r#"{"alg":"RS256"}"#, "{}"), 1 << 16).is_ok());
     }
 
     #[test]

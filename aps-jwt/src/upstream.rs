@@ -133,9 +133,6 @@ impl Verifier {
             return Err(ValidationError::Missing);
         }
         let parsed = token::parse(token, inner.max_token_size)?;
-        if parsed.header.crit.is_some() {
-            return Err(ValidationError::CriticalHeader);
-        }
         if parsed.header.alg != "RS256" {
             return Err(ValidationError::AlgorithmNotAllowed);
         }

@@ -99,9 +99,6 @@ impl Validator {
             return Ok(hit);
         }
         let parsed = token::parse(token, inner.max_token_size)?;
-        if parsed.header.crit.is_some() {
-            return Err(ValidationError::CriticalHeader);
-        }
         let alg: Algorithm = parsed
             .header
             .alg

@@ -2,16 +2,16 @@
 //! authorization server): `iss` = `sub` = the client, an accepted audience, an asymmetric
 //! signature by one of the client's keys, single-use `jti`, bounded lifetime and skew.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::alg::Algorithm;
 use crate::clock::{Clock, SystemClock, unix_secs};
 use crate::error::{Error, Result};
+use crate::replay::ReplayWindow;
 use crate::token;
 use crate::validation_error::ValidationError;
-use crate::validator::checks::unexpired;
+use crate::validator::checks::{leeway_secs, unexpired};
 use crate::verifying_key::VerifyingKey;
 
 /// Verifies `private_key_jwt` client assertions (RFC 7523 section 3, Keycloak's
@@ -42,8 +42,7 @@ struct Inner {
     audiences: Vec<String>,
     leeway: i64,
     max_lifetime: i64,
-    seen: Mutex<HashMap<(String, String), i64>>,
-    max_entries: usize,
+    spent: ReplayWindow<(String, String)>,
     clock: Arc<dyn Clock>,
 }
 
@@ -137,34 +136,28 @@ impl AssertionVerifier {
         if !unexpired(exp, now, inner.leeway) {
             return Err(ValidationError::Expired);
         }
-        if exp - now > inner.max_lifetime {
+        if exp.saturating_sub(now) > inner.max_lifetime {
             return Err(ValidationError::LifetimeTooLong);
         }
-        if claims.nbf.is_some_and(|nbf| nbf > now + inner.leeway) {
+        if claims
+            .nbf
+            .is_some_and(|nbf| nbf > now.saturating_add(inner.leeway))
+        {
             return Err(ValidationError::NotYetValid);
         }
-        if claims.iat.is_some_and(|iat| iat > now + inner.leeway) {
+        if claims
+            .iat
+            .is_some_and(|iat| iat > now.saturating_add(inner.leeway))
+        {
             return Err(ValidationError::IssuedInFuture);
         }
         let jti = claims
             .jti
             .clone()
             .ok_or(ValidationError::MissingClaim("jti"))?;
-        let mut seen = inner.seen.lock().unwrap_or_else(PoisonError::into_inner);
-        if seen.len() >= inner.max_entries {
-            seen.retain(|_, exp| unexpired(*exp, now, inner.leeway));
-            if seen.len() >= inner.max_entries {
-                return Err(ValidationError::Rejected("replay window full"));
-            }
-        }
-        let key = (client_id.to_owned(), jti.clone());
-        if seen
-            .get(&key)
-            .is_some_and(|&exp| unexpired(exp, now, inner.leeway))
-        {
-            return Err(ValidationError::Rejected("token reuse detected"));
-        }
-        seen.insert(key, exp);
+        inner
+            .spent
+            .spend((client_id.to_owned(), jti.clone()), exp, now)?;
         Ok(VerifiedAssertion {
             client_id: client_id.to_owned(),
             jwt_id: jti,
@@ -181,7 +174,7 @@ impl AssertionVerifierBuilder {
         self
     }
 
-    /// Clock-skew allowance. Defaults to 15 s (Keycloak's).
+    /// Clock-skew allowance. Defaults to 15 s (Keycloak's); at most 5 minutes.
     pub fn leeway(mut self, leeway: Duration) -> Self {
         self.leeway = leeway;
         self
@@ -208,19 +201,20 @@ impl AssertionVerifierBuilder {
     /// Builds the verifier.
     ///
     /// # Errors
-    /// [`Error::Config`] without an audience.
+    /// [`Error::Config`] without an audience, or with a leeway over 5 minutes.
     pub fn build(self) -> Result<AssertionVerifier> {
         if self.audiences.is_empty() {
             return Err(Error::Config("assertion verifier: no audience".into()));
         }
-        let secs = |d: Duration| i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+        let leeway = leeway_secs(self.leeway).ok_or_else(|| {
+            Error::Config("assertion verifier: leeway must be at most 5 minutes".into())
+        })?;
         Ok(AssertionVerifier {
             inner: Arc::new(Inner {
                 audiences: self.audiences,
-                leeway: secs(self.leeway),
-                max_lifetime: secs(self.max_lifetime),
-                seen: Mutex::new(HashMap::new()),
-                max_entries: self.max_entries,
+                leeway,
+                max_lifetime: i64::try_from(self.max_lifetime.as_secs()).unwrap_or(i64::MAX),
+                spent: ReplayWindow::new(self.max_entries, leeway, "token reuse detected"),
                 clock: self.clock,
             }),
         })

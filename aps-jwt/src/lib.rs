@@ -70,6 +70,7 @@ mod jws;
 mod keyset;
 #[cfg(feature = "tower")]
 mod layer;
+mod replay;
 mod signing_key;
 mod token;
 pub mod upstream;

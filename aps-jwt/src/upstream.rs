@@ -7,8 +7,7 @@
 //! `payloadhash` (hex SHA-256 of the request body), `consumerid`, `consumername` and, when
 //! configured, `iss` and `iat`.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_lc_rs::digest;
@@ -19,9 +18,10 @@ use crate::clock::{Clock, SystemClock, unix_secs};
 use crate::error::{Error, Result};
 use crate::jwk::Jwks;
 use crate::keyset::KeySet;
+use crate::replay::ReplayWindow;
 use crate::token;
 use crate::validation_error::ValidationError;
-use crate::validator::checks::unexpired;
+use crate::validator::checks::{leeway_secs, unexpired};
 use crate::validator::http::{Http, secure_or_loopback};
 use crate::validator::source::{Endpoint, IssuerKeys, RemoteSettings};
 use crate::verifying_key::VerifyingKey;
@@ -66,8 +66,7 @@ struct Inner {
     trust_x5c: bool,
     leeway: i64,
     max_token_size: usize,
-    replay: Mutex<HashMap<String, i64>>,
-    max_replay_entries: usize,
+    replay: ReplayWindow<String>,
     clock: Arc<dyn Clock>,
 }
 
@@ -170,7 +169,10 @@ impl Verifier {
         if !unexpired(exp, now, inner.leeway) {
             return Err(ValidationError::Expired);
         }
-        if claims.iat.is_some_and(|iat| iat > now + inner.leeway) {
+        if claims
+            .iat
+            .is_some_and(|iat| iat > now.saturating_add(inner.leeway))
+        {
             return Err(ValidationError::IssuedInFuture);
         }
         if !claims.aud.contains(&inner.service) {
@@ -194,7 +196,7 @@ impl Verifier {
             .jti
             .clone()
             .ok_or(ValidationError::MissingClaim("jti"))?;
-        self.remember(jti, exp, now)?;
+        inner.replay.spend(jti, exp, now)?;
         let extra: Consumer = serde_json::from_slice(&parsed.payload).unwrap_or_default();
         Ok(GatewayRequest {
             consumer_id: extra.consumerid,
@@ -202,26 +204,6 @@ impl Verifier {
             jwt_id: claims.jti.clone().unwrap_or_default(),
             issuer: claims.iss.clone(),
         })
-    }
-
-    /// Refuses a `jti` seen before while its token is still valid.
-    fn remember(&self, jti: String, exp: i64, now: i64) -> Result<(), ValidationError> {
-        let inner = &*self.inner;
-        let mut seen = inner.replay.lock().unwrap_or_else(PoisonError::into_inner);
-        if seen.len() >= inner.max_replay_entries {
-            seen.retain(|_, exp| unexpired(*exp, now, inner.leeway));
-            if seen.len() >= inner.max_replay_entries {
-                return Err(ValidationError::Rejected("replay window full"));
-            }
-        }
-        if seen
-            .get(&jti)
-            .is_some_and(|&exp| unexpired(exp, now, inner.leeway))
-        {
-            return Err(ValidationError::Rejected("token replayed"));
-        }
-        seen.insert(jti, exp);
-        Ok(())
     }
 }
 
@@ -324,7 +306,7 @@ impl VerifierBuilder {
         self
     }
 
-    /// Clock-skew allowance. Defaults to 10 s.
+    /// Clock-skew allowance. Defaults to 10 s; at most 5 minutes.
     pub fn leeway(mut self, leeway: Duration) -> Self {
         self.leeway = leeway;
         self
@@ -345,8 +327,12 @@ impl VerifierBuilder {
     /// Builds the verifier.
     ///
     /// # Errors
-    /// [`Error::Config`] without a key source, with both, or with an insecure JWKS URL.
+    /// [`Error::Config`] without a key source, with both, with an insecure JWKS URL, or with
+    /// a leeway over 5 minutes.
     pub fn build(self) -> Result<Verifier> {
+        let leeway = leeway_secs(self.leeway).ok_or_else(|| {
+            Error::Config("upstream verifier: leeway must be at most 5 minutes".into())
+        })?;
         let keys = match (self.jwks_uri, self.keys) {
             (Some(uri), None) => {
                 let url = url::Url::parse(&uri)
@@ -376,10 +362,9 @@ impl VerifierBuilder {
                 issuer: self.issuer,
                 keys: Arc::new(keys),
                 trust_x5c: self.trust_x5c,
-                leeway: i64::try_from(self.leeway.as_secs()).unwrap_or(300).min(300),
+                leeway,
                 max_token_size: 16 * 1024,
-                replay: Mutex::new(HashMap::new()),
-                max_replay_entries: self.max_replay_entries,
+                replay: ReplayWindow::new(self.max_replay_entries, leeway, "token replayed"),
                 clock: self.clock,
             }),
         })

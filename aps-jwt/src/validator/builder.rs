@@ -12,7 +12,7 @@ use crate::error::{Error, Result};
 use crate::jwk::Jwks;
 use crate::keyset::KeySet;
 use crate::validator::cache::{CacheLimits, TokenCache};
-use crate::validator::checks::{ClaimChecks, Grants, TokenType};
+use crate::validator::checks::{ClaimChecks, Grants, TokenType, leeway_secs};
 use crate::validator::http::{Http, secure_or_loopback};
 use crate::validator::source::{Endpoint, IssuerKeys, RemoteSettings};
 use crate::validator::{Inner, Validator};
@@ -181,9 +181,9 @@ impl ValidatorBuilder {
 
     /// Clock-skew allowance for `exp`, `nbf` and `iat`. Defaults to 30 s; at most 5 minutes.
     pub fn leeway(mut self, leeway: Duration) -> Self {
-        match i64::try_from(leeway.as_secs()) {
-            Ok(secs) if secs <= 300 => self.checks.leeway = secs,
-            _ => self.fail("leeway must be at most 5 minutes"),
+        match leeway_secs(leeway) {
+            Some(secs) => self.checks.leeway = secs,
+            None => self.fail("leeway must be at most 5 minutes"),
         }
         self
     }

@@ -46,6 +46,16 @@ impl Default for ClaimChecks {
     }
 }
 
+/// The largest clock-skew allowance a verifier accepts: RFC 8725 section 3.4 wants a small one.
+pub(crate) const MAX_LEEWAY: std::time::Duration = std::time::Duration::from_secs(300);
+
+/// `leeway` in whole seconds, if it is within [`MAX_LEEWAY`].
+pub(crate) fn leeway_secs(leeway: std::time::Duration) -> Option<i64> {
+    (leeway <= MAX_LEEWAY)
+        .then(|| i64::try_from(leeway.as_secs()).ok())
+        .flatten()
+}
+
 /// Whether a token with this `exp` is still valid at `now` (RFC 7519 section 4.1.4: now must be
 /// before `exp`, give or take the leeway).
 pub(crate) fn unexpired(exp: i64, now: i64, leeway: i64) -> bool {

@@ -189,4 +189,12 @@ fn builder_needs_one_key_source() {
         .jwks_uri(aps_jwt::upstream::APS_PROD_JWKS)
         .build()
         .unwrap();
+    assert!(
+        Verifier::builder("s")
+            .jwks_uri(aps_jwt::upstream::APS_PROD_JWKS)
+            .leeway(std::time::Duration::from_secs(301))
+            .build()
+            .is_err(),
+        "leeway is bounded"
+    );
 }

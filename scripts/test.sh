@@ -40,3 +40,14 @@ cargo run -q --locked -p aps-testkit --bin provision-keycloak
 step "cargo test (every crate, unit, integration and doc tests)"
 # Keycloak is there now: a Keycloak test that cannot reach it must fail, not skip.
 APS_REQUIRE_KEYCLOAK=1 cargo test --workspace --all-features --locked
+
+step "examples (smoke tests: the management client gets a token and calls the Admin REST API with it)"
+realm="${APS_KEYCLOAK_REALM:-apigw}"
+token_endpoint="${KEYCLOAK_URL%/}/realms/$realm/protocol/openid-connect/token"
+api="${KEYCLOAK_URL%/}/admin/realms/$realm/users/count"
+management_id="${APS_KEYCLOAK_MANAGEMENT_CLIENT_ID:-aps-management}"
+management_secret="${APS_KEYCLOAK_MANAGEMENT_CLIENT_SECRET:-aps-management-secret}"
+APS_ALLOW_HTTP_LOOPBACK=1 APS_CLIENT_ID="$management_id" APS_CLIENT_SECRET="$management_secret" \
+  APS_TOKEN_ENDPOINT="$token_endpoint" cargo run -q --locked -p aps-client --example call_api -- "$api"
+APS_ALLOW_HTTP_LOOPBACK=1 CID="$management_id" CSC="$management_secret" URL="$token_endpoint" \
+  cargo run -q --locked -p aps-client --example curl_flow -- "$api"

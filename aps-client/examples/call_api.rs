@@ -44,8 +44,12 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     if let Some(url) = std::env::args().nth(1) {
         let response =
             aps_client::send_with_token(&client, reqwest::Client::new().get(&url)).await?;
-        println!("GET {url}: {}", response.status());
+        let status = response.status();
+        println!("GET {url}: {status}");
         println!("{}", response.text().await?);
+        if !status.is_success() {
+            return Err(format!("the API answered {status}").into());
+        }
     }
     Ok(())
 }

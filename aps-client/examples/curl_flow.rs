@@ -48,6 +48,9 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     // curl -v -H "Authorization: Bearer $TOKEN" "$api" (and on a 401, once more with a new token)
     let response = aps_client::send_with_token(&client, http.get(&api)).await?;
     println!("GET {api}: {}", response.status());
+    if !response.status().is_success() {
+        return Err(format!("the API answered {}", response.status()).into());
+    }
     Ok(())
 }
 

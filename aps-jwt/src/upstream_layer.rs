@@ -15,11 +15,13 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::upstream::{GatewayRequest, Verifier};
+use crate::validation_error::ValidationError;
 
 /// Verifies the gateway's upstream JWT on every request (header, signature, `aud`, `exp`,
 /// `jti` replay, `payloadhash` over the buffered body), puts the [`GatewayRequest`] in the
-/// request extensions, and answers 401 (or 503 without keys) itself. Bodies over the limit
-/// are refused with 413.
+/// request extensions, and answers 401 (or 503 without keys) itself. A request without exactly
+/// one gateway header is refused before its body is read; bodies over the limit are refused
+/// with 413.
 ///
 /// # Examples
 /// ```no_run
@@ -99,12 +101,11 @@ where
         let max_body = self.max_body;
         Box::pin(async move {
             let (mut parts, body) = request.into_parts();
-            let value = parts
-                .headers
-                .get(verifier.header_name())
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or("")
-                .to_owned();
+            // Before the body is read: a request without exactly one gateway header is refused.
+            let value = match gateway_header(&parts.headers, verifier.header_name()) {
+                Ok(value) => value.to_owned(),
+                Err(err) => return Ok(err.into_response()),
+            };
             let Ok(collected) = Limited::new(body, max_body).collect().await else {
                 return Ok(StatusCode::PAYLOAD_TOO_LARGE.into_response());
             };
@@ -120,6 +121,22 @@ where
             }
         })
     }
+}
+
+/// The value of the one `name` header. Several are refused: a client could add its own next to
+/// the gateway's, and which one a framework returns first is not something to rely on.
+fn gateway_header<'a>(
+    headers: &'a http::HeaderMap,
+    name: &str,
+) -> Result<&'a str, ValidationError> {
+    let mut values = headers.get_all(name).iter();
+    let value = values.next().ok_or(ValidationError::Missing)?;
+    if values.next().is_some() {
+        return Err(ValidationError::Malformed("several gateway JWT headers"));
+    }
+    value
+        .to_str()
+        .map_err(|_| ValidationError::Malformed("gateway JWT header is not ASCII"))
 }
 
 /// Takes what [`UpstreamLayer`] verified; without the layer, the request is refused with 500.

@@ -162,9 +162,13 @@ mod upstream {
     }
 
     async fn send(jwt: Option<&str>, body: &str) -> (StatusCode, String) {
+        send_all(jwt.as_slice(), body).await
+    }
+
+    async fn send_all(jwts: &[&str], body: &str) -> (StatusCode, String) {
         let mut request = Request::builder().method("POST").uri("/");
-        if let Some(jwt) = jwt {
-            request = request.header("GW-JWT", jwt);
+        for jwt in jwts {
+            request = request.header("GW-JWT", *jwt);
         }
         let response = app()
             .oneshot(request.body(Body::from(body.to_owned())).unwrap())
@@ -195,5 +199,15 @@ mod upstream {
         let big = "x".repeat(65);
         let (status, _) = send(Some(&gateway_jwt(&big, "j2")), &big).await;
         assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
+    }
+
+    #[tokio::test]
+    async fn exactly_one_gateway_header_and_no_body_read_without_one() {
+        let jwt = gateway_jwt("{}", "j3");
+        let (status, _) = send_all(&[&jwt, &jwt], "{}").await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "two gateway headers");
+        // No header: refused before the (oversized) body is read, so 401 and not 413.
+        let (status, _) = send(None, &"x".repeat(65)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED);
     }
 }

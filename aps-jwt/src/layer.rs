@@ -89,8 +89,10 @@ pub fn bearer_token(headers: &http::HeaderMap) -> Result<&str, ValidationError> 
         return Err(ValidationError::Missing);
     }
     let token = token.trim_start_matches(' ').trim_end_matches(' ');
-    let b64token = |c: char| c.is_ascii_alphanumeric() || "-._~+/=".contains(c);
-    if token.is_empty() || !token.chars().all(b64token) {
+    // RFC 6750 section 2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+    let b64token = |c: char| c.is_ascii_alphanumeric() || "-._~+/".contains(c);
+    let body = token.trim_end_matches('=');
+    if body.is_empty() || !body.chars().all(b64token) {
         return Err(ValidationError::Malformed("not a single bearer token"));
     }
     Ok(token)
@@ -164,6 +166,7 @@ mod tests {
             Ok("abc.def.ghi")
         );
         assert_eq!(bearer_token(&headers(&["bEaReR abc"])), Ok("abc"));
+        assert_eq!(bearer_token(&headers(&["Bearer ab=="])), Ok("ab=="));
         assert_eq!(bearer_token(&headers(&[])), Err(ValidationError::Missing));
         assert_eq!(
             bearer_token(&headers(&["Basic dXNlcjpwYXNz"])),
@@ -177,6 +180,8 @@ mod tests {
             &["Bearer a b"][..],
             &["Bearer "],
             &["Bearer a,b"],
+            &["Bearer a=b"],
+            &["Bearer ="],
             &["Bearer a", "Bearer a"],
         ] {
             assert!(

@@ -241,7 +241,8 @@ impl ValidatorBuilder {
     }
 
     /// Minimum time between two JWKS fetches of one issuer (unknown `kid`s within it are
-    /// refused without a fetch). Defaults to 10 s.
+    /// refused without a fetch). Defaults to 10 s; at least 1 s, so that tokens with made-up
+    /// `kid`s can never make the validator fetch once per token.
     pub fn jwks_cooldown(mut self, cooldown: Duration) -> Self {
         self.remote.cooldown = cooldown;
         self
@@ -318,13 +319,19 @@ impl ValidatorBuilder {
     ///
     /// # Errors
     /// [`Error::Config`] when no issuer is set, an issuer or JWKS URL is not HTTPS (or
-    /// loopback HTTP), an issuer is listed twice, or a setter was given an invalid value.
+    /// loopback HTTP), an issuer is listed twice, the JWKS cooldown is under 1 s, or a setter
+    /// was given an invalid value.
     pub fn build(self) -> Result<Validator> {
         if let Some(err) = self.error {
             return Err(Error::Config(err));
         }
         if self.issuers.is_empty() {
             return Err(Error::Config("validator: no issuer allowed".into()));
+        }
+        if self.remote.cooldown < Duration::from_secs(1) {
+            return Err(Error::Config(
+                "validator: the JWKS cooldown must be at least 1 second".into(),
+            ));
         }
         let algorithms = if self.algorithms.is_empty() {
             vec![Algorithm::RS256]

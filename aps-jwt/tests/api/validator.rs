@@ -224,6 +224,12 @@ fn builder_refuses_unsafe_configuration() {
         .contains("leeway")
     );
     assert!(err(Validator::builder().issuer(ISSUER).client_role("", "r")).contains("client role"));
+    assert!(
+        err(Validator::builder()
+            .issuer(ISSUER)
+            .jwks_cooldown(Duration::from_millis(999)))
+        .contains("cooldown")
+    );
     Validator::builder()
         .issuer("http://127.0.0.1:18080/realms/apigw")
         .build()

@@ -122,6 +122,29 @@ async fn redirects_are_not_followed() {
 }
 
 #[tokio::test]
+async fn a_redirect_to_good_keys_is_still_not_followed() {
+    // The redirect points at a working JWKS on the same server: following it would succeed.
+    let stub = Stub::new().await;
+    stub.discovery(&stub.issuer).await;
+    let moved = format!("{}/realms/stub/moved", stub.server.uri());
+    stub.certs(ResponseTemplate::new(302).insert_header("location", moved.as_str()))
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/realms/stub/moved"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(good_jwks()))
+        .expect(0)
+        .mount(&stub.server)
+        .await;
+    let clock = Arc::new(ManualClock::at_unix(NOW));
+    let validator = stub.validator(&clock);
+    assert_eq!(
+        validator.validate(&stub.token()).await.unwrap_err(),
+        ValidationError::KeysUnavailable
+    );
+    stub.server.verify().await;
+}
+
+#[tokio::test]
 async fn discovery_for_another_issuer_is_refused() {
     let stub = Stub::new().await;
     stub.discovery("https://evil.example/realms/stub").await;

@@ -313,6 +313,51 @@ async fn issuer_look_alikes_are_refused_without_a_fetch() {
 }
 
 #[tokio::test]
+async fn only_an_allowed_issuer_can_make_the_validator_fetch_keys() {
+    // Keys by discovery from a loopback port where nothing listens: any fetch is counted.
+    let allowed = "http://127.0.0.1:9/realms/apigw";
+    let v = Validator::builder()
+        .issuer(allowed)
+        .algorithm(aps_jwt::Algorithm::ES256)
+        .clock(std::sync::Arc::new(aps_jwt::ManualClock::at_unix(
+            crate::support::NOW,
+        )))
+        .build()
+        .unwrap();
+    let ec = ec_key();
+    for iss in [
+        "http://127.0.0.1:9/realms/apigw/",
+        "http://127.0.0.1:9/realms/apigwx",
+        "http://127.0.0.1:9/realms/APIGW",
+        "http://localhost:9/realms/apigw",
+        "https://evil.example/realms/apigw",
+    ] {
+        let token = mint(
+            &ec,
+            &header_for(&ec),
+            &patch(keycloak_claims(), json!({ "iss": iss })),
+        );
+        assert_eq!(
+            v.validate(&token).await.unwrap_err(),
+            ValidationError::IssuerNotAllowed,
+            "{iss}"
+        );
+    }
+    assert_eq!(v.stats().jwks_fetches, 0);
+    // The allowed issuer does fetch (and, with nothing listening, answers 503).
+    let token = mint(
+        &ec,
+        &header_for(&ec),
+        &patch(keycloak_claims(), json!({ "iss": allowed })),
+    );
+    assert_eq!(
+        v.validate(&token).await.unwrap_err(),
+        ValidationError::KeysUnavailable
+    );
+    assert_eq!(v.stats().jwks_fetches, 1);
+}
+
+#[tokio::test]
 async fn duplicate_json_members_are_refused() {
     let ec = ec_key();
     let claims = keycloak_claims().to_string();

@@ -260,6 +260,22 @@ mod tests {
     }
 
     #[test]
+    fn base64url_must_be_canonical() {
+        // "c2k" is "si"; "c2l" decodes to the same bytes with non-zero trailing bits. Accepting
+        // it would let one signed token be spelled in several ways.
+        let token =
+            |sig: &str| format!("{}.{}.{sig}", b64url(br#"{"alg":"RS256"}"#), b64url(b"{}"));
+        assert_eq!(
+            parse(&token("c2k"), 1000).map(|p| p.signature).ok(),
+            Some(b"si".to_vec())
+        );
+        assert!(matches!(
+            parse(&token("c2l"), 1000),
+            Err(ValidationError::Malformed(_))
+        ));
+    }
+
+    #[test]
     fn shape_errors() {
         assert!(matches!(
             parse("a.b", 100),

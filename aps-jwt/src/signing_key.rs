@@ -5,17 +5,18 @@ use std::sync::Arc;
 
 use aws_lc_rs::encoding::{AsDer, PublicKeyX509Der};
 use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::rsa::{KeyPair as RsaKeyPair, KeyPairComponents, KeySize, PublicKeyComponents};
+use aws_lc_rs::rsa::{KeyPair as RsaKeyPair, KeySize};
 use aws_lc_rs::signature::{EcdsaKeyPair, KeyPair as _};
-use serde::Deserialize;
 use zeroize::Zeroizing;
 
 use crate::alg::{Algorithm, KeyType};
 use crate::der;
-use crate::encoding::{self, b64url, b64url_decode};
+use crate::encoding::{self, b64url};
 use crate::error::{Error, KeyProblem, Result};
 use crate::jwk::{Jwk, Jwks};
 use crate::verifying_key::{VerifyingKey, coordinate_len};
+
+mod private_jwk;
 
 /// A private key that signs JWS (client assertions, or tokens in a development IdP).
 ///
@@ -110,79 +111,6 @@ impl SigningKey {
             return Err(KeyProblem::RsaSize { bits }.into());
         }
         Ok(Self::new(Material::Rsa(pair), Algorithm::RS256))
-    }
-
-    /// Reads a private JWK (RSA with `n, e, d, p, q, dp, dq, qi`; EC with `crv, x, y, d`).
-    /// A `kid` and `alg` in the JWK are kept.
-    ///
-    /// # Errors
-    /// [`Error::JwkJson`] / [`Error::JwkMember`] for malformed JSON or members (never quoting
-    /// them), [`Error::Key`] when the key is not acceptable.
-    pub fn from_jwk(json: &str) -> Result<Self> {
-        let jwk: PrivateJwk = serde_json::from_str(json).map_err(|e| Error::from_json(&e))?;
-        let key = match jwk.kty.as_str() {
-            "RSA" => {
-                let get = |member: &'static str, value: &Option<Zeroizing<String>>| {
-                    private_member(member, value)
-                };
-                let (n, e, d) = (get("n", &jwk.n)?, get("e", &jwk.e)?, get("d", &jwk.d)?);
-                let (p, q) = (get("p", &jwk.p)?, get("q", &jwk.q)?);
-                let (dp, dq, qi) = (
-                    get("dp", &jwk.dp)?,
-                    get("dq", &jwk.dq)?,
-                    get("qi", &jwk.qi)?,
-                );
-                let components = KeyPairComponents {
-                    public_key: PublicKeyComponents {
-                        n: &n[..],
-                        e: &e[..],
-                    },
-                    d: &d[..],
-                    p: &p[..],
-                    q: &q[..],
-                    dP: &dp[..],
-                    dQ: &dq[..],
-                    qInv: &qi[..],
-                };
-                Self::from_rsa(RsaKeyPair::from_components(&components))?
-            }
-            "EC" => {
-                let alg = match jwk.crv.as_deref() {
-                    Some("P-256") => Algorithm::ES256,
-                    Some("P-384") => Algorithm::ES384,
-                    _ => return Err(KeyProblem::UnsupportedKeyType.into()),
-                };
-                let size = coordinate_len(alg.key_type());
-                let d = private_member("d", &jwk.d)?;
-                let x = private_member("x", &jwk.x)?;
-                let y = private_member("y", &jwk.y)?;
-                if d.len() != size || x.len() != size || y.len() != size {
-                    return Err(Error::JwkMember {
-                        member: "d",
-                        problem: "or x/y has the wrong length for the curve",
-                    });
-                }
-                let mut point = vec![0x04];
-                point.extend_from_slice(&x);
-                point.extend_from_slice(&y);
-                let sign_alg = alg.ec_sign_alg().ok_or(KeyProblem::UnsupportedKeyType)?;
-                let pair = EcdsaKeyPair::from_private_key_and_public_key(sign_alg, &d, &point)
-                    .map_err(KeyProblem::from)?;
-                Self::new(Material::Ec(pair), alg)
-            }
-            _ => return Err(KeyProblem::UnsupportedKeyType.into()),
-        };
-        let key = match jwk.alg.as_deref() {
-            Some(alg) => key.with_algorithm(alg.parse().map_err(|_| Error::JwkMember {
-                member: "alg",
-                problem: "is not a supported signature algorithm",
-            })?)?,
-            None => key,
-        };
-        Ok(match jwk.kid {
-            Some(kid) => key.with_kid(kid),
-            None => key,
-        })
     }
 
     /// Generates an RSA key of `bits` bits (2048, 3072, 4096 or 8192), signing with RS256.
@@ -387,53 +315,6 @@ fn curve_algorithm(curve: &[u8]) -> Result<Algorithm> {
     } else {
         Err(KeyProblem::UnsupportedKeyType.into())
     }
-}
-
-fn private_member(
-    member: &'static str,
-    value: &Option<Zeroizing<String>>,
-) -> Result<Zeroizing<Vec<u8>>> {
-    let text = value.as_deref().ok_or(Error::JwkMember {
-        member,
-        problem: "is missing",
-    })?;
-    b64url_decode(text)
-        .map(Zeroizing::new)
-        .ok_or(Error::JwkMember {
-            member,
-            problem: "is not base64url",
-        })
-}
-
-#[derive(Deserialize)]
-struct PrivateJwk {
-    kty: String,
-    #[serde(default)]
-    kid: Option<String>,
-    #[serde(default)]
-    alg: Option<String>,
-    #[serde(default)]
-    crv: Option<String>,
-    #[serde(default)]
-    n: Option<Zeroizing<String>>,
-    #[serde(default)]
-    e: Option<Zeroizing<String>>,
-    #[serde(default)]
-    x: Option<Zeroizing<String>>,
-    #[serde(default)]
-    y: Option<Zeroizing<String>>,
-    #[serde(default)]
-    d: Option<Zeroizing<String>>,
-    #[serde(default)]
-    p: Option<Zeroizing<String>>,
-    #[serde(default)]
-    q: Option<Zeroizing<String>>,
-    #[serde(default)]
-    dp: Option<Zeroizing<String>>,
-    #[serde(default)]
-    dq: Option<Zeroizing<String>>,
-    #[serde(default)]
-    qi: Option<Zeroizing<String>>,
 }
 
 impl SigningKey {

@@ -125,6 +125,17 @@ fn json_string(value: &str) -> String {
 ///
 /// Parsing follows RFC 7517 section 5: members of `keys` that are not JWK objects of a usable
 /// shape are ignored rather than failing the whole set.
+///
+/// # Examples
+/// ```
+/// use aps_jwt::{Jwks, SigningKey};
+///
+/// let key = SigningKey::generate_p256()?.with_kid("k1");
+/// let published = key.public_jwks().to_json();
+/// let read = Jwks::from_json(&published)?;
+/// assert_eq!(read.find("k1"), Some(&key.public_jwk()));
+/// # Ok::<(), aps_jwt::Error>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[non_exhaustive]
 pub struct Jwks {

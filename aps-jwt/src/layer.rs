@@ -75,6 +75,18 @@ pub struct Bearer<S> {
 /// # Errors
 /// [`ValidationError::Missing`] without a bearer credential, [`ValidationError::Malformed`]
 /// for several `Authorization` headers or a malformed credential.
+///
+/// # Examples
+/// ```
+/// use aps_jwt::{ValidationError, bearer_token};
+/// use http::{HeaderMap, HeaderValue, header::AUTHORIZATION};
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert(AUTHORIZATION, HeaderValue::from_static("bearer abc.def.ghi"));
+/// assert_eq!(bearer_token(&headers), Ok("abc.def.ghi"));
+/// headers.append(AUTHORIZATION, HeaderValue::from_static("Bearer other"));
+/// assert!(matches!(bearer_token(&headers), Err(ValidationError::Malformed(_))));
+/// ```
 pub fn bearer_token(headers: &http::HeaderMap) -> Result<&str, ValidationError> {
     let mut values = headers.get_all(AUTHORIZATION).iter();
     let value = values.next().ok_or(ValidationError::Missing)?;

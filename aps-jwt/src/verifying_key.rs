@@ -17,6 +17,18 @@ mod from_der;
 ///
 /// Construction refuses keys that are weak (RSA under 2048 bits or with an exponent below 65537),
 /// off-curve, meant for encryption (`use: enc`), or whose `alg` does not fit the key type.
+///
+/// # Examples
+/// ```
+/// use aps_jwt::{Algorithm, SigningKey, VerifyingKey};
+///
+/// let signer = SigningKey::generate_p256()?;
+/// let key = VerifyingKey::from_pem(&signer.public_key_pem()?)?; // or from_jwk, from_der ...
+/// let signature = signer.sign(b"header.payload")?;
+/// key.verify(Algorithm::ES256, b"header.payload", &signature)?;
+/// assert!(key.verify(Algorithm::RS256, b"header.payload", &signature).is_err());
+/// # Ok::<(), aps_jwt::Error>(())
+/// ```
 #[derive(Clone)]
 pub struct VerifyingKey {
     inner: Arc<Inner>,

@@ -13,6 +13,35 @@ use crate::token::Claims;
 /// passed. Cheap to clone (shared).
 ///
 /// `Debug` shows the issuer, subject, client and expiry; never the raw token.
+///
+/// # Examples
+/// A validator with a fixed key and a pinned clock, as in a service's own tests:
+/// ```
+/// use std::time::{Duration, SystemTime, UNIX_EPOCH};
+/// use aps_jwt::{Algorithm, ManualClock, SigningKey, Validator};
+///
+/// let issuer = "https://idp.example/realms/apigw";
+/// let key = SigningKey::generate_p256()?;
+/// let now = 1_800_000_000;
+/// let token = key.sign_jwt("JWT", &serde_json::json!({
+///     "iss": issuer, "typ": "Bearer", "iat": now, "exp": now + 300, "azp": "app-1",
+///     "scope": "profile Function1/read", "realm_access": {"roles": ["reader"]},
+///     "resource_access": {"app-1": {"roles": ["read"]}},
+/// }))?;
+/// let validator = Validator::builder()
+///     .issuer_with_jwks(issuer, &key.public_jwks())
+///     .algorithm(Algorithm::ES256)
+///     .clock(ManualClock::at_unix(now))
+///     .build()?;
+/// let runtime = tokio::runtime::Builder::new_current_thread().build()?;
+/// let verified = runtime.block_on(validator.validate(&token))?;
+/// assert_eq!(verified.client_id(), Some("app-1"));
+/// assert!(verified.has_scope("Function1/read"));
+/// assert_eq!(verified.realm_roles(), ["reader"]);
+/// assert_eq!(verified.client_roles("app-1"), ["read"]);
+/// assert_eq!(verified.expires_at(), UNIX_EPOCH + Duration::from_secs(now + 300));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone)]
 pub struct VerifiedToken {
     inner: Arc<Inner>,

@@ -171,3 +171,51 @@ fn quote(text: &str) -> String {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insufficient_scope_names_the_scopes_in_a_valid_quoted_string() {
+        let denial = Denial::MissingScope {
+            required: vec!["Function2/*".into(), "a\"b\\c\u{e9}".into()],
+        };
+        let err = ValidationError::Forbidden(denial);
+        assert_eq!(
+            (err.status(), err.error_code()),
+            (403, Some("insufficient_scope"))
+        );
+        assert_eq!(
+            err.www_authenticate().as_deref(),
+            Some(concat!(
+                r#"Bearer error="insufficient_scope", "#,
+                r#"error_description="insufficient scope: Missing required scope (one of: Function2/*, a?b?c?)", "#,
+                r#"scope="Function2/* a?b?c?""#
+            ))
+        );
+        // A role is not a scope: no scope attribute then.
+        let role = ValidationError::Forbidden(Denial::MissingRealmRole {
+            required: vec!["admin".into()],
+        });
+        assert!(
+            !role
+                .www_authenticate()
+                .unwrap_or_default()
+                .contains("scope=\"")
+        );
+    }
+
+    #[test]
+    fn every_refusal_has_the_answer_rfc_6750_prescribes() {
+        for (err, status, code) in [
+            (ValidationError::Missing, 401, None),
+            (ValidationError::Expired, 401, Some("invalid_token")),
+            (ValidationError::Malformed("x"), 401, Some("invalid_token")),
+            (ValidationError::KeysUnavailable, 503, None),
+        ] {
+            assert_eq!((err.status(), err.error_code()), (status, code), "{err:?}");
+        }
+        assert_eq!(ValidationError::KeysUnavailable.www_authenticate(), None);
+    }
+}

@@ -53,6 +53,8 @@
 //! All cryptography goes through aws-lc-rs with keys parsed once (`SigningKey`,
 //! `VerifyingKey`), so no call re-parses a key, and each token is parsed once. There is no
 //! `none` and no HMAC algorithm at all: an algorithm is always tied to an asymmetric key type.
+//! PEM/DER public keys are located by a small strict DER walker (exact tags, minimal lengths,
+//! no trailing bytes) and parsed again by aws-lc; private keys are parsed by aws-lc alone.
 //! Decisions are pure functions of the state and "now" (a [`Clock`] that tests pin); the
 //! network is touched only to fetch an allowed issuer's keys, bounded in size and time.
 

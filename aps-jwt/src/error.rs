@@ -117,6 +117,18 @@ impl Error {
         matches!(self, Error::JwkJson { .. } | Error::JwkMember { .. })
     }
 
+    /// Whether a builder was given settings that cannot work ([`Error::Config`]).
+    ///
+    /// # Examples
+    /// ```
+    /// let err = aps_jwt::Validator::builder().build().unwrap_err(); // no issuer
+    /// assert!(err.is_config());
+    /// ```
+    #[must_use]
+    pub fn is_config(&self) -> bool {
+        matches!(self, Error::Config(_))
+    }
+
     pub(crate) fn from_json(err: &serde_json::Error) -> Self {
         // serde_json's message can quote the input (a private key member), so keep only where.
         Error::JwkJson {

@@ -111,6 +111,9 @@ impl Verifier {
 
     /// Verifies the header value `value` (as received) for a request whose body is `body`.
     ///
+    /// Refuse a request that carries the header more than once before calling this (as
+    /// `UpstreamLayer` does): a client can add its own header next to the gateway's.
+    ///
     /// # Errors
     /// A [`ValidationError`]: 401 for a missing, forged, expired, replayed token or a body that
     /// does not match `payloadhash`; 503 when the gateway's keys cannot be had.

@@ -14,7 +14,7 @@ use crate::der;
 use crate::encoding::{self, b64url};
 use crate::error::{Error, KeyProblem, Result};
 use crate::jwk::{Jwk, Jwks};
-use crate::verifying_key::{VerifyingKey, coordinate_len};
+use crate::verifying_key::{VerifyingKey, check_rsa, coordinate_len};
 
 mod private_jwk;
 
@@ -51,7 +51,7 @@ impl SigningKey {
     ///
     /// # Errors
     /// [`Error::Key`] when the PEM or the key cannot be read, is encrypted, or is not
-    /// acceptable (RSA under 2048 bits, an unsupported curve).
+    /// acceptable (RSA under 2048 bits or with an exponent below 65537, an unsupported curve).
     pub fn from_pem(pem: &str) -> Result<Self> {
         let block = encoding::decode_pem(pem).map_err(KeyProblem::from)?;
         match block.label.as_str() {
@@ -106,10 +106,13 @@ impl SigningKey {
         pair: std::result::Result<RsaKeyPair, aws_lc_rs::error::KeyRejected>,
     ) -> Result<Self> {
         let pair = pair.map_err(KeyProblem::from)?;
-        let bits = pair.public_modulus_len() * 8;
-        if !(2048..=8192).contains(&bits) {
-            return Err(KeyProblem::RsaSize { bits }.into());
-        }
+        // The same rules as for public keys: a key whose public half every verifier here
+        // refuses (under 2048 bits, e below 65537) is no use for signing either.
+        let public = pair.public_key();
+        check_rsa(
+            public.modulus().big_endian_without_leading_zero(),
+            public.exponent().big_endian_without_leading_zero(),
+        )?;
         Ok(Self::new(Material::Rsa(pair), Algorithm::RS256))
     }
 

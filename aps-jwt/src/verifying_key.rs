@@ -312,7 +312,7 @@ pub(crate) const fn coordinate_len(key_type: KeyType) -> usize {
 
 /// RFC 8725 section 3.5 / NIST SP 800-131A: at least 2048 bits; RFC 8017 and SP 800-56B: an odd
 /// exponent, and we refuse the tiny ones (e = 3) that made signature forgeries practical.
-fn check_rsa(n: &[u8], e: &[u8]) -> Result<()> {
+pub(crate) fn check_rsa(n: &[u8], e: &[u8]) -> Result<()> {
     // `n` has no leading zero byte, so only its first byte can have leading zero bits.
     let bits = n
         .first()

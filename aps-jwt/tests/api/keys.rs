@@ -331,3 +331,13 @@ fn pem_body(pem: &str) -> Vec<u8> {
         .decode(body)
         .unwrap()
 }
+
+#[test]
+fn a_signing_key_whose_public_half_we_would_refuse_is_refused() {
+    // e = 3: our own verifiers (and RFC 8725's advice) refuse the public key, so the private
+    // key is refused up front rather than producing a JWKS nobody should accept.
+    assert!(matches!(
+        SigningKey::from_pem(&testdata_str("keys/rsa2048-e3.pkcs8.pem")),
+        Err(Error::Key(KeyProblem::RsaExponent))
+    ));
+}

@@ -145,9 +145,8 @@ async fn embedded_certificate_is_trusted_only_on_request() {
     let strict = verifier().build().unwrap();
     // Without a kid, keys are matched by algorithm from the JWKS (never from x5c).
     strict.verify(&token, body).await.unwrap();
-    let stranger =
-        aps_jwt::SigningKey::from_pem(&crate::support::testdata_str("keys/rsa2048-e3.pkcs8.pem"))
-            .unwrap();
+    // Any RSA key that is not the gateway's (the e = 3 fixture is refused as a signing key).
+    let stranger = aps_jwt::SigningKey::generate_rsa(2048).unwrap();
     let forged = mint(
         &stranger,
         &header(false),

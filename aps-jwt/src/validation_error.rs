@@ -154,7 +154,7 @@ impl ValidationError {
 
 fn required_scopes(denial: &Denial) -> Vec<String> {
     match denial {
-        Denial::MissingScope { required } => required.clone(),
+        Denial::MissingScope { required, .. } => required.clone(),
         _ => Vec::new(),
     }
 }
@@ -180,6 +180,7 @@ mod tests {
     fn insufficient_scope_names_the_scopes_in_a_valid_quoted_string() {
         let denial = Denial::MissingScope {
             required: vec!["Function2/*".into(), "a\"b\\c\u{e9}".into()],
+            all_of: false,
         };
         let err = ValidationError::Forbidden(denial);
         assert_eq!(
@@ -197,6 +198,7 @@ mod tests {
         // A role is not a scope: no scope attribute then.
         let role = ValidationError::Forbidden(Denial::MissingRealmRole {
             required: vec!["admin".into()],
+            all_of: false,
         });
         assert!(
             !role

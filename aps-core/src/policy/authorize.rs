@@ -10,29 +10,41 @@ use super::{AccessPolicy, ClientRole};
 #[non_exhaustive]
 pub enum Denial {
     /// No required scope is in the `scope` claim.
-    #[error("Missing required scope (one of: {})", .required.join(", "))]
+    #[error("Missing required scope ({} of: {})", quantifier(.all_of), .required.join(", "))]
     MissingScope {
         /// The policy's scopes.
         required: Vec<String>,
+        /// Whether every one of them is required (a validator set to all-of), not any one.
+        all_of: bool,
     },
     /// No required realm role is in `realm_access.roles`.
-    #[error("Missing required realm role (one of: {})", .required.join(", "))]
+    #[error("Missing required realm role ({} of: {})", quantifier(.all_of), .required.join(", "))]
     MissingRealmRole {
         /// The policy's realm roles.
         required: Vec<String>,
+        /// Whether every one of them is required (a validator set to all-of), not any one.
+        all_of: bool,
     },
     /// No required role is in `resource_access[azp].roles`.
-    #[error("Missing required role (one of: {})", .required.join(", "))]
+    #[error("Missing required role ({} of: {})", quantifier(.all_of), .required.join(", "))]
     MissingRole {
         /// The policy's roles.
         required: Vec<String>,
+        /// Whether every one of them is required (a validator set to all-of), not any one.
+        all_of: bool,
     },
     /// No required `client:role` pair is in `resource_access`.
-    #[error("Missing required client role (one of: {})", join_pairs(.required))]
+    #[error("Missing required client role ({} of: {})", quantifier(.all_of), join_pairs(.required))]
     MissingClientRole {
         /// The policy's client roles.
         required: Vec<ClientRole>,
+        /// Whether every one of them is required (a validator set to all-of), not any one.
+        all_of: bool,
     },
+}
+
+fn quantifier(all_of: &bool) -> &'static str {
+    if *all_of { "all" } else { "one" }
 }
 
 fn join_pairs(pairs: &[ClientRole]) -> String {
@@ -82,6 +94,7 @@ impl AccessPolicy {
             {
                 return Err(Denial::MissingScope {
                     required: self.scopes.clone(),
+                    all_of: false,
                 });
             }
         }
@@ -89,6 +102,7 @@ impl AccessPolicy {
         {
             return Err(Denial::MissingRealmRole {
                 required: self.realm_roles.clone(),
+                all_of: false,
             });
         }
         if !self.roles.is_empty() {
@@ -99,6 +113,7 @@ impl AccessPolicy {
             if !any_role(own, &self.roles) {
                 return Err(Denial::MissingRole {
                     required: self.roles.clone(),
+                    all_of: false,
                 });
             }
         }
@@ -110,6 +125,7 @@ impl AccessPolicy {
             if !self.client_roles.iter().any(held) {
                 return Err(Denial::MissingClientRole {
                     required: self.client_roles.clone(),
+                    all_of: false,
                 });
             }
         }

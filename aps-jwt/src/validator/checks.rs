@@ -154,6 +154,7 @@ impl Grants {
         }) {
             return Err(Denial::MissingScope {
                 required: self.scopes.clone(),
+                all_of: self.require_all,
             });
         }
         let realm = claims
@@ -165,6 +166,7 @@ impl Grants {
         }) {
             return Err(Denial::MissingRealmRole {
                 required: self.realm_roles.clone(),
+                all_of: self.require_all,
             });
         }
         let client_roles = |client: &str| -> &[String] {
@@ -178,6 +180,7 @@ impl Grants {
         if !satisfied(self.roles.len(), &|i| azp_roles.contains(&self.roles[i])) {
             return Err(Denial::MissingRole {
                 required: self.roles.clone(),
+                all_of: self.require_all,
             });
         }
         if !satisfied(self.client_roles.len(), &|i| {
@@ -188,6 +191,7 @@ impl Grants {
         }) {
             return Err(Denial::MissingClientRole {
                 required: self.client_roles.clone(),
+                all_of: self.require_all,
             });
         }
         Ok(())

@@ -215,6 +215,25 @@ fn grants_all_of() {
         scopes: vec!["profile".into(), "Function2/*".into()],
         ..all.clone()
     };
-    assert!(one_missing.authorize(&claims).is_err());
+    let denial = one_missing
+        .authorize(&claims)
+        .expect_err("Function2/* is not granted");
+    assert_eq!(
+        denial.to_string(),
+        "Missing required scope (all of: profile, Function2/*)"
+    );
+    let any = Grants {
+        require_all: false,
+        ..one_missing.clone()
+    };
+    assert_eq!(any.authorize(&claims), Ok(()));
+    let none = Grants {
+        scopes: vec!["Function3/read".into(), "Function2/*".into()],
+        ..any
+    };
+    assert_eq!(
+        none.authorize(&claims).map_err(|d| d.to_string()),
+        Err("Missing required scope (one of: Function3/read, Function2/*)".into())
+    );
     assert_eq!(Grants::default().authorize(&Claims::default()), Ok(()));
 }

@@ -16,7 +16,11 @@ use crate::{Error, TokenSource};
 ///
 /// ```no_run
 /// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let client: aps_client::Client = unimplemented!();
+/// # let client = aps_client::Client::builder()
+/// #     .issuer("https://idp.example/realms/apigw")
+/// #     .client_id("my-app")
+/// #     .client_secret(std::env::var("APS_CLIENT_SECRET")?)
+/// #     .build()?;
 /// let http = reqwest::Client::new();
 /// let response = aps_client::send_with_token(&client, http.get("https://my-api.example/things")).await?;
 /// println!("{}", response.status());

@@ -22,7 +22,11 @@ use crate::bearer::{check_api_url, set_bearer};
 ///
 /// ```no_run
 /// # #[tokio::main] async fn main() -> Result<(), Box<dyn std::error::Error>> {
-/// # let client: aps_client::Client = unimplemented!();
+/// # let client = aps_client::Client::builder()
+/// #     .issuer("https://idp.example/realms/apigw")
+/// #     .client_id("my-app")
+/// #     .client_secret(std::env::var("APS_CLIENT_SECRET")?)
+/// #     .build()?;
 /// let http = reqwest_middleware::ClientBuilder::new(reqwest::Client::new())
 ///     .with(aps_client::AuthMiddleware::new(client).for_origin("https://my-api.example")?)
 ///     .build();

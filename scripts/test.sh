@@ -16,6 +16,10 @@ cargo fmt --all --check
 step "cargo clippy (warnings are errors)"
 cargo clippy --workspace --all-targets --all-features --locked -- -D warnings
 
+step "cargo clippy with default features (what a plain cargo add gets)"
+cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy -p aps-core --no-default-features --lib --locked -- -D warnings
+
 step "cargo doc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features --locked
 

@@ -104,3 +104,9 @@ const _: () = {
     #[cfg(feature = "blocking")]
     send_sync_clone::<blocking::Client>();
 };
+
+// The Rust snippets of docs/consumer-guide.md, compiled by `cargo test --doc` against this API
+// (some use the `middleware` and `blocking` features). Only exists for doc tests.
+#[cfg(all(doctest, feature = "middleware", feature = "blocking"))]
+#[doc = include_str!("../../docs/consumer-guide.md")]
+struct ConsumerGuide;

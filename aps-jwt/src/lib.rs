@@ -113,3 +113,9 @@ fn _assert_impls() {
     send_sync_clone::<AssertionVerifier>();
     send_sync_clone::<upstream::Verifier>();
 }
+
+// The Rust snippets of docs/upstream-validation.md, compiled by `cargo test --doc` against this
+// API (they use the `axum` feature). Only exists for doc tests.
+#[cfg(all(doctest, feature = "axum"))]
+#[doc = include_str!("../../docs/upstream-validation.md")]
+struct UpstreamValidationGuide;

@@ -30,21 +30,21 @@ HEALTH_URL="http://127.0.0.1:$MANAGEMENT_PORT/health/ready"
 say() { printf 'keycloak.sh: %s\n' "$*" >&2; }
 die() { say "$*"; exit 1; }
 
-need_packages() {
-  local missing=()
-  command -v curl >/dev/null || missing+=(curl)
-  command -v unzip >/dev/null || missing+=(unzip)
-  command -v mvn >/dev/null || missing+=(maven)
-  command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
+# Installs the named Debian packages whose command (given as command:package) is missing.
+need() {
+  local missing=() pair
+  for pair in "$@"; do
+    command -v "${pair%%:*}" >/dev/null || missing+=("${pair#*:}")
+  done
   [ ${#missing[@]} -eq 0 ] && return
   command -v apt-get >/dev/null || die "missing ${missing[*]} and no apt-get to install them"
   say "installing ${missing[*]} from Debian's packages"
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
-# Keycloak runs on OpenJDK 17, 21 and 25: the default java when it is one of those, else the
-# newest JDK under /usr/lib/jvm that is.
-pick_java() {
+# Keycloak runs on OpenJDK 17, 21 and 25: $JAVA_HOME's java, else the default java, else the
+# newest under /usr/lib/jvm, whichever is first of those versions.
+find_java() {
   local candidates=() major
   [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME/bin/java")
   candidates+=("$(command -v java || true)")
@@ -57,7 +57,21 @@ pick_java() {
       17|21|25) JAVA_HOME="$(cd "$(dirname "$java")/.." && pwd)"; export JAVA_HOME; return ;;
     esac
   done
-  die "no Java 17, 21 or 25 found (tried: ${candidates[*]})"
+  say "no Java 17, 21 or 25 found (tried: ${candidates[*]})"
+  return 1
+}
+
+# A supported Java, installed from Debian's packages when there is none.
+pick_java() {
+  find_java && return
+  local jre
+  for jre in openjdk-21-jre-headless openjdk-17-jre-headless openjdk-25-jre-headless; do
+    if apt-cache show "$jre" >/dev/null 2>&1; then
+      need "java-$jre:$jre"
+      find_java && return
+    fi
+  done
+  die "no Java 17, 21 or 25, and none could be installed"
 }
 
 install() {
@@ -65,7 +79,7 @@ install() {
     say "Keycloak $VERSION already installed in $HOME_DIR"
     return
   fi
-  need_packages
+  need curl:curl unzip:unzip mvn:maven
   mkdir -p "$CACHE"
   local zip="$CACHE/keycloak-quarkus-dist-$VERSION.zip"
   if [ ! -s "$zip" ]; then
@@ -77,7 +91,8 @@ install() {
   local tmp
   tmp=$(mktemp -d "$CACHE/unpack.XXXXXX")
   unzip -q "$zip" -d "$tmp" || { rm -rf "$tmp"; die "could not unpack $zip"; }
-  mv "$tmp/keycloak-$VERSION" "$HOME_DIR"
+  rm -rf "$HOME_DIR"
+  mv "$tmp/keycloak-$VERSION" "$HOME_DIR" || { rm -rf "$tmp"; die "unexpected layout in $zip"; }
   rm -rf "$tmp"
   say "installed Keycloak $VERSION in $HOME_DIR"
 }
@@ -86,23 +101,39 @@ running_pid() {
   [ -f "$PID_FILE" ] || return 1
   local pid
   pid=$(cat "$PID_FILE")
-  kill -0 "$pid" 2>/dev/null || return 1
+  # The pid must still be this Keycloak: after a reboot it may belong to anything.
+  if ! tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$HOME_DIR"; then
+    rm -f "$PID_FILE"
+    return 1
+  fi
   echo "$pid"
 }
 
-ready() { curl -fsS -o /dev/null --max-time 2 "$HEALTH_URL" 2>/dev/null; }
+answers() { curl -s -o /dev/null --max-time 2 "$1"; }
+ready() { running_pid >/dev/null && curl -fsS -o /dev/null --max-time 2 "$HEALTH_URL" 2>/dev/null; }
 
 start() {
   install
-  if running_pid >/dev/null && ready; then
+  mkdir -p "$RUN_DIR"
+  # One start at a time per port: a second caller waits, then finds the server running.
+  exec 9>"$RUN_DIR/keycloak-$PORT.lock"
+  flock 9
+  if ready; then
     say "already running at $URL"
     return
   fi
-  if curl -s -o /dev/null --max-time 2 "$URL"; then
-    die "port $PORT already answers, but not from a Keycloak this script started; stop it or set APS_KEYCLOAK_PORT"
+  if running_pid >/dev/null; then
+    say "a Keycloak this script started is there but not ready: stopping it first"
+    stop
   fi
+  local port
+  for port in "$PORT" "$MANAGEMENT_PORT"; do
+    if answers "http://127.0.0.1:$port/"; then
+      die "port $port already answers, but not from a Keycloak this script started; stop it, or set APS_KEYCLOAK_PORT and APS_KEYCLOAK_MANAGEMENT_PORT"
+    fi
+  done
+  need curl:curl
   pick_java
-  mkdir -p "$RUN_DIR"
   say "starting Keycloak $VERSION at $URL with $JAVA_HOME (log: $LOG_FILE)"
   local started=$SECONDS
   # setsid: the server gets a process group of its own, so that stop ends kc.sh and its JVM together.
@@ -111,7 +142,7 @@ start() {
       --http-host=127.0.0.1 --http-port="$PORT" \
       --http-management-port="$MANAGEMENT_PORT" --health-enabled=true \
       --db=dev-mem --log-level=INFO \
-      </dev/null >"$LOG_FILE" 2>&1 &
+      </dev/null >"$LOG_FILE" 2>&1 9>&- &
   echo $! >"$PID_FILE"
   while ! ready; do
     if ! running_pid >/dev/null; then
@@ -163,5 +194,5 @@ case "${1:-}" in
   status) status ;;
   logs) tail -n "${2:-100}" "$LOG_FILE" ;;
   env) printf 'export KEYCLOAK_URL=%s\n' "$URL" ;;
-  *) sed -n '2,14p' "$0" >&2; exit 2 ;;
+  *) sed -n '2,13p' "$0" >&2; exit 2 ;;
 esac

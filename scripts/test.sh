@@ -51,7 +51,10 @@ token_endpoint="${KEYCLOAK_URL%/}/realms/$realm/protocol/openid-connect/token"
 api="${KEYCLOAK_URL%/}/admin/realms/$realm/users/count"
 management_id="${APS_KEYCLOAK_MANAGEMENT_CLIENT_ID:-aps-management}"
 management_secret="${APS_KEYCLOAK_MANAGEMENT_CLIENT_SECRET:-aps-management-secret}"
-APS_ALLOW_HTTP_LOOPBACK=1 APS_CLIENT_ID="$management_id" APS_CLIENT_SECRET="$management_secret" \
+# Only these settings: others left in the caller's shell (a credentials file, a key) would change the run.
+env -u APS_CREDENTIALS -u APS_CREDENTIALS_FILE -u APS_CLIENT_PRIVATE_KEY -u APS_CLIENT_PRIVATE_KEY_FILE \
+  -u APS_CLIENT_AUTH_METHOD -u APS_SCOPE -u APS_ISSUER -u APS_CLIENT_KEY_ID \
+  APS_ALLOW_HTTP_LOOPBACK=1 APS_CLIENT_ID="$management_id" APS_CLIENT_SECRET="$management_secret" \
   APS_TOKEN_ENDPOINT="$token_endpoint" cargo run -q --locked -p aps-client --example call_api -- "$api"
 APS_ALLOW_HTTP_LOOPBACK=1 CID="$management_id" CSC="$management_secret" URL="$token_endpoint" \
   cargo run -q --locked -p aps-client --example curl_flow -- "$api"

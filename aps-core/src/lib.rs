@@ -6,8 +6,8 @@
 //! them, and turns a profile into the access policy that the gateway (and an upstream service)
 //! enforces.
 //!
-//! Who adds it: API providers and portal operators, usually through `aps-idp`; every other aps
-//! crate builds on it. It does no I/O and has no async code.
+//! Who adds it: API providers and portal operators, directly (and, once it is built, through
+//! `aps-idp`); every other aps crate builds on it. It does no I/O and has no async code.
 //!
 //! # Quick start
 //! ```

@@ -1,1 +1,2 @@
-//! Runnable examples of the aps SDK live in `src/bin/`, one program per step of the flow.
+//! Not built yet: this crate is empty. It will hold the seven steps of the flow end to end; until
+//! then, runnable examples are in `aps-client/examples/`.

@@ -110,7 +110,8 @@ running_pid() {
 }
 
 answers() { curl -s -o /dev/null --max-time 2 "$1"; }
-ready() { running_pid >/dev/null && curl -fsS -o /dev/null --max-time 2 "$HEALTH_URL" 2>/dev/null; }
+healthy() { curl -fsS -o /dev/null --max-time 2 "$HEALTH_URL" 2>/dev/null; }
+ready() { running_pid >/dev/null && healthy; }
 
 start() {
   install
@@ -143,11 +144,14 @@ start() {
       --http-management-port="$MANAGEMENT_PORT" --health-enabled=true \
       --db=dev-mem --log-level=INFO \
       </dev/null >"$LOG_FILE" 2>&1 9>&- &
-  echo $! >"$PID_FILE"
-  while ! ready; do
-    if ! running_pid >/dev/null; then
+  local pid=$!
+  echo "$pid" >"$PID_FILE"
+  # The ports were free before the launch, so the health endpoint that answers is this server's.
+  while ! healthy; do
+    if ! kill -0 "$pid" 2>/dev/null; then
       say "Keycloak exited while starting; the end of its log:"
       tail -n 40 "$LOG_FILE" >&2
+      rm -f "$PID_FILE"
       exit 1
     fi
     if [ $((SECONDS - started)) -ge "$START_TIMEOUT" ]; then

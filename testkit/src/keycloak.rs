@@ -147,8 +147,8 @@ impl Keycloak {
         form: &[(&str, &str)],
     ) -> Result<(StatusCode, Value), Error> {
         let request = self.http.post(self.token_endpoint()).form(form);
-        let (status, body) = send(request, "POST token endpoint").await?;
-        Ok((status, parse(&body, "token endpoint")?))
+        let answer = send(request, "POST token endpoint").await?;
+        Ok((answer.status, parse(&answer.body, "token endpoint")?))
     }
 
     /// An access token for `client_id` with the client credentials grant and `client_secret_post`.
@@ -196,12 +196,13 @@ impl Keycloak {
             ("username", self.admin_user.as_str()),
             ("password", self.admin_password.as_str()),
         ];
-        let (status, body) = send(
+        let answer = send(
             self.http.post(url).form(&form),
             "POST master token endpoint",
         )
         .await?;
-        access_token(status, &parse(&body, "master token endpoint")?, "admin-cli")
+        let body = parse(&answer.body, "master token endpoint")?;
+        access_token(answer.status, &body, "admin-cli")
     }
 
     /// Calls the test realm's Admin REST API at `path` (below `/admin/realms/{realm}`) as the
@@ -393,6 +394,18 @@ pub(crate) async fn admin_call(
     if let Some(body) = body {
         request = request.json(body);
     }
+    let answer = send(request, &what).await?;
+    if !answer.status.is_success() {
+        return Err(Error::new(format!(
+            "{what}: {}: {}",
+            answer.status, answer.body
+        )));
+    }
+    Ok(answer)
+}
+
+/// Sends `request` and reads the whole answer; only a failure to talk to Keycloak is an error.
+async fn send(request: RequestBuilder, what: &str) -> Result<AdminResponse, Error> {
     let response = request
         .send()
         .await
@@ -407,27 +420,11 @@ pub(crate) async fn admin_call(
         .text()
         .await
         .map_err(|e| Error::new(format!("{what}: reading the body: {e}")))?;
-    if !status.is_success() {
-        return Err(Error::new(format!("{what}: {status}: {body}")));
-    }
     Ok(AdminResponse {
         status,
         location,
         body,
     })
-}
-
-async fn send(request: RequestBuilder, what: &str) -> Result<(StatusCode, String), Error> {
-    let response = request
-        .send()
-        .await
-        .map_err(|e| Error::new(format!("{what}: cannot reach Keycloak: {e}")))?;
-    let status = response.status();
-    let body = response
-        .text()
-        .await
-        .map_err(|e| Error::new(format!("{what}: reading the body: {e}")))?;
-    Ok((status, body))
 }
 
 pub(crate) fn parse(body: &str, what: &str) -> Result<Value, Error> {

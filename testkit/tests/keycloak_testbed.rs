@@ -86,7 +86,8 @@ async fn management_client_creates_a_client_whose_token_verifies_and_disabling_i
 }
 
 #[tokio::test]
-async fn a_short_lifespan_attribute_gives_a_short_lived_token() -> Result<(), Error> {
+async fn a_short_lifespan_attribute_gives_a_short_lived_token()
+-> Result<(), Box<dyn std::error::Error>> {
     let Some(kc) = keycloak() else { return Ok(()) };
     let client = kc.create_confidential_client("short-lived").await?;
     kc.update_client(
@@ -98,11 +99,12 @@ async fn a_short_lifespan_attribute_gives_a_short_lived_token() -> Result<(), Er
     let token = kc
         .client_credentials_token(&client.client_id, &secret)
         .await?;
-    let payload = token.split('.').nth(1).unwrap_or_default();
-    let claims: Value = serde_json::from_slice(&base64_url_decode(payload)).unwrap_or_default();
-    let lifetime = claims["exp"].as_u64().unwrap_or(0) - claims["iat"].as_u64().unwrap_or(0);
-    assert_eq!(lifetime, 5, "{claims}");
-    kc.delete_client(&client.id).await
+    // Only the lifetime matters here; the first test checks the signature.
+    let claims: Value = jsonwebtoken::dangerous::insecure_decode_claims(&token)?;
+    let exp = claims["exp"].as_u64().ok_or("exp is a number")?;
+    let iat = claims["iat"].as_u64().ok_or("iat is a number")?;
+    assert_eq!(exp - iat, 5, "{claims}");
+    Ok(kc.delete_client(&client.id).await?)
 }
 
 #[tokio::test]
@@ -139,23 +141,4 @@ async fn the_realm_has_the_profile_scopes_and_client_roles() -> Result<(), Error
         "{granted}"
     );
     kc.delete_client(&client.id).await
-}
-
-/// Base64url without padding, as JWTs use it; tiny on purpose (the testkit has no base64 dependency).
-fn base64_url_decode(input: &str) -> Vec<u8> {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = Vec::new();
-    let (mut buffer, mut bits) = (0u32, 0u32);
-    for byte in input.bytes() {
-        let Some(value) = ALPHABET.iter().position(|&c| c == byte) else {
-            break;
-        };
-        buffer = (buffer << 6) | value as u32;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((buffer >> bits) as u8);
-        }
-    }
-    out
 }

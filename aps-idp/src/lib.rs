@@ -1,8 +1,17 @@
-//! The identity provider behind a trait.
+//! The identity provider behind a trait, and the provisioning of access requests on it.
 //!
-//! Who adds it: a portal operator or API provider that provisions consumer clients on Keycloak
-//! through the access-request lifecycle (request, approve, reject, revoke, rotate), or anyone who
-//! wants the embedded development IdP so that examples run with no server.
-//!
-//! **Not built yet:** this crate is empty. The access-request lifecycle itself is in `aps-core`
-//! (`AccessRequest::next`), which returns the IdP actions this crate will perform.
+//! Who adds it: a portal operator or API provider that provisions consumer clients through the
+//! access-request lifecycle (request, approve, reject, revoke, rotate), on Keycloak or on the
+//! embedded development IdP.
+
+mod error;
+mod model;
+mod provider;
+
+pub use aps_client::ClientSecret;
+pub use error::{Error, Result};
+pub use model::{
+    Authentication, ClientGrants, ClientState, Endpoints, NewClient, PublicKey,
+    RegisteredAuthentication,
+};
+pub use provider::IdentityProvider;

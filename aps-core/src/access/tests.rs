@@ -180,16 +180,18 @@ fn approval_checks_grants_against_the_profile() {
 }
 
 #[test]
-fn reject_and_revoke_delete_existing_clients_only() {
-    let (p, r) = in_state(State::Requested);
-    assert_eq!(r.next(&Step::Reject, &p).unwrap().actions, vec![]);
-    let (p, r) = in_state(State::CredentialsIssued);
-    assert_eq!(
-        r.next(&Step::Reject, &p).unwrap().actions,
-        vec![Action::DeleteClient {
-            client_id: "ENV1-APP1".into()
-        }]
-    );
+fn reject_and_revoke_delete_the_client_even_after_a_partial_registration() {
+    // From `requested`, a registration that failed half-way may have left a client behind.
+    for state in [State::Requested, State::CredentialsIssued] {
+        let (p, r) = in_state(state);
+        assert_eq!(
+            r.next(&Step::Reject, &p).unwrap().actions,
+            vec![Action::DeleteClient {
+                client_id: "ENV1-APP1".into()
+            }],
+            "{state:?}"
+        );
+    }
     let (p, r) = in_state(State::Approved);
     assert_eq!(
         r.next(&Step::Revoke, &p).unwrap().actions,

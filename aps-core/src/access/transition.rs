@@ -62,11 +62,9 @@ impl AccessRequest {
                 next.grants = grants.clone();
                 vec![Action::EnableClient { client_id, grants }]
             }
-            (State::Requested, Step::Reject) => {
-                next.state = State::Rejected;
-                Vec::new()
-            }
-            (State::CredentialsIssued, Step::Reject) => {
+            // From `requested` too: a registration that failed half-way may have left a
+            // client behind, and deleting one that does not exist is harmless.
+            (State::Requested | State::CredentialsIssued, Step::Reject) => {
                 next.state = State::Rejected;
                 vec![Action::DeleteClient { client_id }]
             }

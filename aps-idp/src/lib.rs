@@ -4,14 +4,18 @@
 //! access-request lifecycle (request, approve, reject, revoke, rotate), on Keycloak or on the
 //! embedded development IdP.
 
+mod credentials;
 mod error;
 mod model;
 mod provider;
+mod provisioning;
 
 pub use aps_client::ClientSecret;
+pub use credentials::IssuedCredentials;
 pub use error::{Error, Result};
 pub use model::{
     Authentication, ClientGrants, ClientState, Endpoints, NewClient, PublicKey,
     RegisteredAuthentication,
 };
 pub use provider::IdentityProvider;
+pub use provisioning::{Outcome, Provisioner};

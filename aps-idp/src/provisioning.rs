@@ -1,0 +1,333 @@
+//! Performing access-request steps on an identity provider: aps-core decides, this module does.
+
+use std::fmt;
+use std::sync::Arc;
+
+use aps_core::{AccessRequest, Action, ClientKey, CredentialIssuer, Grants, Step};
+use aps_jwt::SigningKey;
+
+use crate::credentials::IssuedCredentials;
+use crate::model::{
+    Authentication, ClientGrants, ClientState, NewClient, PublicKey, RegisteredAuthentication,
+};
+use crate::{Error, IdentityProvider, Result};
+
+/// Performs the steps of access requests for one Authorization Profile on one IdP.
+///
+/// [`perform`](Self::perform) asks aps-core for the actions of a step
+/// ([`AccessRequest::next`]), performs them in order, and returns the request as it now
+/// stands with the credentials to hand out, if any. Persist the returned request only after
+/// `perform` succeeds; on an error, run the same step on the same (unchanged) request again.
+///
+/// Safe under crashes, retries and concurrent provisioners, with the IdP as the only system of
+/// record:
+/// - a client is registered disabled, and enabled by the last call of an approval, after its
+///   grants are exact: a failure at any earlier call leaves it disabled;
+/// - running a step again converges: registering a client that exists (disabled) reuses it and
+///   hands out its current secret, grants are made exact, deleting a deleted client succeeds;
+/// - two provisioners issuing the same request both hand out the one secret the IdP holds.
+///
+/// One limit: the private key of a generated key pair (`client-jwt`) is never stored, so
+/// issuing again replaces the client's key, and only the last key handed out works.
+///
+/// # Examples
+/// ```no_run
+/// # async fn run(profile: aps_core::CredentialIssuer) -> Result<(), Box<dyn std::error::Error>> {
+/// use std::sync::Arc;
+/// use aps_core::{AccessRequest, Environment, Grants, Step};
+/// use aps_idp::{Keycloak, Provisioner};
+///
+/// let keycloak = Keycloak::from_profile(&profile, Environment::Dev)?;
+/// let provisioner = Provisioner::new(Arc::new(keycloak), profile.clone());
+///
+/// let request = AccessRequest::new(&profile, Environment::Dev, "ENV1-APP1", None)?;
+/// let issued = provisioner.perform(&request, &Step::IssueCredentials).await?;
+/// let document = issued.credentials.expect("new credentials").to_json(); // hand it over once
+///
+/// let approve = Step::Approve { grants: Grants::new(["Function1/read"], ["read"]) };
+/// let approved = provisioner.perform(&issued.request, &approve).await?;
+/// # drop((document, approved)); Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Provisioner {
+    idp: Arc<dyn IdentityProvider>,
+    profile: CredentialIssuer,
+    key_bits: usize,
+}
+
+/// The result of a step performed.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Outcome {
+    /// The request as it now stands: persist it.
+    pub request: AccessRequest,
+    /// New credentials to hand to the consumer (once), when the step made some.
+    pub credentials: Option<IssuedCredentials>,
+}
+
+impl fmt::Debug for Provisioner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Provisioner")
+            .field("idp", &self.idp)
+            .field("profile", &self.profile.name)
+            .field("key_bits", &self.key_bits)
+            .finish()
+    }
+}
+
+impl Provisioner {
+    /// A provisioner for requests of `profile` on `idp`.
+    pub fn new(idp: Arc<dyn IdentityProvider>, profile: CredentialIssuer) -> Self {
+        Self {
+            idp,
+            profile,
+            key_bits: 4096,
+        }
+    }
+
+    /// The size of the RSA key pairs generated for `client-jwt` consumers. Defaults to 4096
+    /// bits, as the portal; 2048 and 3072 are accepted too.
+    #[must_use]
+    pub fn key_bits(mut self, bits: usize) -> Self {
+        self.key_bits = bits;
+        self
+    }
+
+    /// The IdP it provisions on.
+    pub fn idp(&self) -> &Arc<dyn IdentityProvider> {
+        &self.idp
+    }
+
+    /// The profile whose requests it provisions.
+    pub fn profile(&self) -> &CredentialIssuer {
+        &self.profile
+    }
+
+    /// Performs `step` on `request`: the actions aps-core asks for, in order.
+    ///
+    /// # Errors
+    /// [`Error::Transition`] when the step is not legal now (nothing is done), or the IdP's
+    /// error for the first action that failed (run the step again to converge).
+    pub async fn perform(&self, request: &AccessRequest, step: &Step) -> Result<Outcome> {
+        let transition = request.next(step, &self.profile)?;
+        let mut credentials = None;
+        for action in &transition.actions {
+            if let Some(issued) = self.act(request, action).await? {
+                credentials = Some(issued);
+            }
+        }
+        Ok(Outcome {
+            request: transition.request,
+            credentials,
+        })
+    }
+
+    /// Issues credentials and approves at once with `grants`: what the portal does for a
+    /// product environment with `approval: false`.
+    ///
+    /// # Errors
+    /// As [`perform`](Self::perform).
+    pub async fn issue_without_approval(
+        &self,
+        request: &AccessRequest,
+        grants: Grants,
+    ) -> Result<Outcome> {
+        let issued = self.perform(request, &Step::IssueCredentials).await?;
+        let approved = self
+            .perform(&issued.request, &Step::Approve { grants })
+            .await?;
+        Ok(Outcome {
+            request: approved.request,
+            credentials: issued.credentials,
+        })
+    }
+
+    async fn act(
+        &self,
+        request: &AccessRequest,
+        action: &Action,
+    ) -> Result<Option<IssuedCredentials>> {
+        let idp = &*self.idp;
+        match action {
+            Action::RegisterClient {
+                client_id,
+                generate_key_pair,
+                client_key,
+                audiences,
+                ..
+            } => {
+                let key = generate_key_pair
+                    .then(|| SigningKey::generate_rsa(self.key_bits))
+                    .transpose()?;
+                let authentication = authentication(key.as_ref(), client_key.as_ref())?;
+                let mut client = NewClient::new(client_id, authentication);
+                client.audiences.clone_from(audiences);
+                self.register(&client, key.as_ref()).await.map(Some)
+            }
+            Action::EnableClient { client_id, grants } => {
+                let grants = self.client_grants(request, grants)?;
+                idp.set_grants(client_id, &grants).await?;
+                idp.set_enabled(client_id, true).await?;
+                Ok(None)
+            }
+            Action::DeleteClient { client_id } => {
+                idp.delete_client(client_id).await?;
+                Ok(None)
+            }
+            Action::RegenerateSecret { client_id } => {
+                let mut issued = self.credentials(client_id);
+                issued.client_secret = Some(idp.regenerate_secret(client_id).await?);
+                Ok(Some(issued))
+            }
+            Action::RegenerateKeyPair { client_id } => {
+                let key = SigningKey::generate_rsa(self.key_bits)?;
+                idp.set_public_key(client_id, &PublicKey::Pem(key.public_key_pem()?))
+                    .await?;
+                self.key_credentials(client_id, &key).map(Some)
+            }
+            Action::UpdateClientKey { client_id, key } => {
+                idp.set_public_key(client_id, &public_key(key)?).await?;
+                Ok(None)
+            }
+            other => Err(Error::Conflict(format!(
+                "this version of aps-idp cannot perform {other:?}"
+            ))),
+        }
+    }
+
+    /// Registers `client` disabled; when it exists already (a re-run, or another provisioner
+    /// got there first), converges on the existing one instead.
+    async fn register(
+        &self,
+        client: &NewClient,
+        key: Option<&SigningKey>,
+    ) -> Result<IssuedCredentials> {
+        let id = &client.client_id;
+        match self.idp.register_client(client).await {
+            Ok(secret) => self.issued(id, secret, key),
+            Err(error) if error.is_already_exists() => {
+                let existing = self.idp.client(id).await?.ok_or(error)?;
+                self.converge(client, key, &existing).await
+            }
+            Err(error) => Err(error),
+        }
+    }
+
+    async fn converge(
+        &self,
+        client: &NewClient,
+        key: Option<&SigningKey>,
+        existing: &ClientState,
+    ) -> Result<IssuedCredentials> {
+        let id = &client.client_id;
+        if existing.enabled {
+            // Someone else's access, or this request approved already: never take it over.
+            return Err(Error::AlreadyExists {
+                client_id: id.clone(),
+                realm: self.idp.endpoints().issuer.clone(),
+            });
+        }
+        let mut audiences = client.audiences.clone();
+        audiences.sort();
+        let same_kind = matches!(
+            (&client.authentication, &existing.authentication),
+            (Authentication::Secret(_), RegisteredAuthentication::Secret)
+                | (Authentication::Jwt(_), RegisteredAuthentication::Jwt(_))
+        );
+        if !same_kind || existing.audiences != audiences {
+            // A disabled, never-approved client of another shape: make it anew.
+            self.idp.delete_client(id).await?;
+            let secret = self.idp.register_client(client).await?;
+            return self.issued(id, secret, key);
+        }
+        match &client.authentication {
+            Authentication::Secret(_) => {
+                let secret = self.idp.client_secret(id).await?;
+                self.issued(id, Some(secret), key)
+            }
+            Authentication::Jwt(public_key) => {
+                self.idp.set_public_key(id, public_key).await?;
+                self.issued(id, None, key)
+            }
+        }
+    }
+
+    fn issued(
+        &self,
+        client_id: &str,
+        secret: Option<crate::ClientSecret>,
+        key: Option<&SigningKey>,
+    ) -> Result<IssuedCredentials> {
+        match key {
+            Some(key) => self.key_credentials(client_id, key),
+            None => {
+                let mut issued = self.credentials(client_id);
+                if secret.is_none() {
+                    issued.issuer = Some(self.idp.endpoints().issuer.clone());
+                }
+                issued.client_secret = secret;
+                Ok(issued)
+            }
+        }
+    }
+
+    fn credentials(&self, client_id: &str) -> IssuedCredentials {
+        IssuedCredentials::new(client_id, self.idp.endpoints())
+    }
+
+    fn key_credentials(&self, client_id: &str, key: &SigningKey) -> Result<IssuedCredentials> {
+        let mut issued = self.credentials(client_id);
+        issued.issuer = Some(self.idp.endpoints().issuer.clone());
+        issued.client_public_key = Some(key.public_key_pem()?);
+        issued.client_private_key = Some(key.to_pkcs8_pem()?);
+        Ok(issued)
+    }
+
+    /// The grants as the IdP takes them: the roles belong to the profile's client on a shared
+    /// IdP (`ap-<profile>[-env]`), else to the environment's managing client.
+    fn client_grants(&self, request: &AccessRequest, grants: &Grants) -> Result<ClientGrants> {
+        let mut out = ClientGrants::scopes(grants.default_client_scopes.iter().cloned());
+        if grants.roles.is_empty() {
+            return Ok(out);
+        }
+        let environment = request.environment();
+        let roles_client = if self.profile.inherit_from.is_some() {
+            self.profile.shared_client_id(environment)
+        } else {
+            self.profile
+                .environment(environment)
+                .and_then(|e| e.client_id.clone())
+                .ok_or_else(|| {
+                    Error::config(
+                        "clientId",
+                        format!(
+                            "roles are granted, but environment `{environment}` of the profile has no clientId owning them"
+                        ),
+                    )
+                })?
+        };
+        out = out.roles(roles_client, grants.roles.iter().cloned());
+        Ok(out)
+    }
+}
+
+fn authentication(
+    generated: Option<&SigningKey>,
+    client_key: Option<&ClientKey>,
+) -> Result<Authentication> {
+    Ok(match (generated, client_key) {
+        (Some(key), _) => Authentication::Jwt(PublicKey::Pem(key.public_key_pem()?)),
+        (None, Some(key)) => Authentication::Jwt(public_key(key)?),
+        (None, None) => Authentication::Secret(None),
+    })
+}
+
+fn public_key(key: &ClientKey) -> Result<PublicKey> {
+    match key {
+        ClientKey::JwksUrl(url) => Ok(PublicKey::JwksUrl(url.clone())),
+        ClientKey::Certificate(pem) => Ok(PublicKey::Pem(pem.clone())),
+        _ => Err(Error::Conflict(
+            "this version of aps-idp does not know this kind of client key".into(),
+        )),
+    }
+}

@@ -112,8 +112,14 @@ mod tests {
         issued.client_secret = Some(ClientSecret::new("s3cr3t-value"));
         let doc = issued.document().unwrap();
         assert_eq!(doc.client_id(), "ENV1-APP1");
-        assert_eq!(doc.client_secret().map(ClientSecret::expose), Some("s3cr3t-value"));
-        assert_eq!(doc.token_endpoint(), Some(endpoints.token_endpoint.as_str()));
+        assert_eq!(
+            doc.client_secret().map(ClientSecret::expose),
+            Some("s3cr3t-value")
+        );
+        assert_eq!(
+            doc.token_endpoint(),
+            Some(endpoints.token_endpoint.as_str())
+        );
         assert!(issued.to_json().contains(r#""flow": "client-credentials""#));
         assert!(!format!("{issued:?}").contains("s3cr3t"));
 

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use aps_core::{AccessRequest, Action, ClientKey, CredentialIssuer, Grants, Step};
+use aps_core::{AccessRequest, Action, ClientKey, CredentialIssuer, Environment, Grants, Step};
 use aps_jwt::SigningKey;
 
 use crate::credentials::IssuedCredentials;
@@ -140,6 +140,50 @@ impl Provisioner {
             request: approved.request,
             credentials: issued.credentials,
         })
+    }
+
+    /// Makes the profile's own client on a shared IdP (`ap-<profile>[-env]`, the audience of its
+    /// consumers' tokens) exist with exactly the profile's `clientRoles`: created when absent,
+    /// roles added and removed otherwise. Run it after every edit of the profile. Returns the
+    /// client id.
+    ///
+    /// The portal refuses to create a profile whose client exists already; profile names are
+    /// unique there, so checking who owns an existing `ap-...` client is the caller's job.
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the profile does not `inheritFrom` a shared IdP, or the IdP's
+    /// error.
+    pub async fn sync_profile_client(&self, environment: Environment) -> Result<String> {
+        let client_id = self.profile_client_id(environment)?;
+        match self.idp.create_profile_client(&client_id).await {
+            Ok(()) => {}
+            Err(error) if error.is_already_exists() => {}
+            Err(error) => return Err(error),
+        }
+        self.idp
+            .set_client_roles(&client_id, &self.profile.client_roles)
+            .await?;
+        Ok(client_id)
+    }
+
+    /// Deletes the profile's own client on a shared IdP (when the profile is deleted);
+    /// `Ok(false)` when there was none.
+    ///
+    /// # Errors
+    /// As [`sync_profile_client`](Self::sync_profile_client).
+    pub async fn delete_profile_client(&self, environment: Environment) -> Result<bool> {
+        let client_id = self.profile_client_id(environment)?;
+        self.idp.delete_client(&client_id).await
+    }
+
+    fn profile_client_id(&self, environment: Environment) -> Result<String> {
+        if self.profile.inherit_from.is_none() {
+            return Err(Error::config(
+                "inheritFrom",
+                "only a profile that inherits from a shared IdP has its own `ap-...` client",
+            ));
+        }
+        Ok(self.profile.shared_client_id(environment))
     }
 
     async fn act(

@@ -1,0 +1,362 @@
+//! Crash safety: every trait call of every step fails in turn (before it reaches the IdP, and
+//! after, as if the answer were lost); at each failure no client is enabled without its
+//! grants, and running the step again ends where a run without failures ends.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use aps_core::{AccessRequest, ClientAuthenticator, Grants, State, Step};
+use aps_idp::{
+    ClientGrants, ClientSecret, ClientState, Endpoints, Error, IdentityProvider, NewClient,
+    Provisioner, PublicKey, Result,
+};
+use async_trait::async_trait;
+
+use crate::support::{Consumer, ENV, Target, client_id};
+
+/// Wraps an IdP and fails its call number `fail_at` (from 0), before making it or after.
+#[derive(Debug)]
+struct Faulty {
+    inner: Arc<dyn IdentityProvider>,
+    calls: AtomicUsize,
+    fail_at: usize,
+    after: bool,
+}
+
+impl Faulty {
+    fn new(inner: Arc<dyn IdentityProvider>, fail_at: usize, after: bool) -> Self {
+        Self {
+            inner,
+            calls: AtomicUsize::new(0),
+            fail_at,
+            after,
+        }
+    }
+
+    async fn call<T: Send>(
+        &self,
+        name: &str,
+        call: impl Future<Output = Result<T>> + Send,
+    ) -> Result<T> {
+        let n = self.calls.fetch_add(1, Ordering::SeqCst);
+        let injected = || Error::Transport {
+            what: format!("call {n} ({name})"),
+            source: "injected failure".into(),
+        };
+        if n == self.fail_at && !self.after {
+            return Err(injected());
+        }
+        let result = call.await;
+        if n == self.fail_at {
+            return Err(injected());
+        }
+        result
+    }
+}
+
+#[async_trait]
+impl IdentityProvider for Faulty {
+    fn endpoints(&self) -> &Endpoints {
+        self.inner.endpoints()
+    }
+    async fn register_client(&self, client: &NewClient) -> Result<Option<ClientSecret>> {
+        self.call("register_client", self.inner.register_client(client))
+            .await
+    }
+    async fn client(&self, client_id: &str) -> Result<Option<ClientState>> {
+        self.call("client", self.inner.client(client_id)).await
+    }
+    async fn client_secret(&self, client_id: &str) -> Result<ClientSecret> {
+        self.call("client_secret", self.inner.client_secret(client_id))
+            .await
+    }
+    async fn set_grants(&self, client_id: &str, grants: &ClientGrants) -> Result<()> {
+        self.call("set_grants", self.inner.set_grants(client_id, grants))
+            .await
+    }
+    async fn set_enabled(&self, client_id: &str, enabled: bool) -> Result<()> {
+        self.call("set_enabled", self.inner.set_enabled(client_id, enabled))
+            .await
+    }
+    async fn delete_client(&self, client_id: &str) -> Result<bool> {
+        self.call("delete_client", self.inner.delete_client(client_id))
+            .await
+    }
+    async fn regenerate_secret(&self, client_id: &str) -> Result<ClientSecret> {
+        self.call("regenerate_secret", self.inner.regenerate_secret(client_id))
+            .await
+    }
+    async fn set_public_key(&self, client_id: &str, key: &PublicKey) -> Result<()> {
+        self.call("set_public_key", self.inner.set_public_key(client_id, key))
+            .await
+    }
+    async fn create_profile_client(&self, client_id: &str) -> Result<()> {
+        self.call(
+            "create_profile_client",
+            self.inner.create_profile_client(client_id),
+        )
+        .await
+    }
+    async fn client_roles(&self, client_id: &str) -> Result<Option<Vec<String>>> {
+        self.call("client_roles", self.inner.client_roles(client_id))
+            .await
+    }
+    async fn set_client_roles(&self, client_id: &str, roles: &[String]) -> Result<()> {
+        self.call(
+            "set_client_roles",
+            self.inner.set_client_roles(client_id, roles),
+        )
+        .await
+    }
+}
+
+fn grants() -> Grants {
+    Grants::new(["Function1/read"], ["read"])
+}
+
+/// How many trait calls `step` makes on `request` when nothing fails (the step is then undone
+/// by the caller's next use of a fresh request).
+async fn calls_of(
+    target: &Target,
+    profile: &aps_core::CredentialIssuer,
+    request: &AccessRequest,
+    step: &Step,
+) -> usize {
+    let counting = Arc::new(Faulty::new(target.idp.clone(), usize::MAX, false));
+    Provisioner::new(counting.clone(), profile.clone())
+        .key_bits(2048)
+        .perform(request, step)
+        .await
+        .unwrap();
+    counting.calls.load(Ordering::SeqCst)
+}
+
+/// Asserts the invariant at a failure point: the client is absent, or disabled, or enabled with
+/// exactly `grants`.
+async fn no_enabled_client_without_grants(
+    target: &Target,
+    id: &str,
+    grants: &ClientGrants,
+    at: &str,
+) {
+    if let Some(state) = target.idp.client(id).await.unwrap() {
+        assert!(
+            !state.enabled || state.has_exactly(grants),
+            "{}: {at}: enabled without its grants: {state:?}",
+            target.name
+        );
+    }
+}
+
+async fn issue_credentials_survives_every_failure(target: &Target) {
+    for authenticator in [
+        ClientAuthenticator::ClientSecret,
+        ClientAuthenticator::ClientJwt,
+    ] {
+        let profile = target.profile(authenticator);
+        let probe = AccessRequest::new(&profile, ENV, client_id("crash-probe"), None).unwrap();
+        let calls = calls_of(target, &profile, &probe, &Step::IssueCredentials).await;
+        target
+            .idp
+            .delete_client(probe.consumer_client_id())
+            .await
+            .unwrap();
+        for fail_at in 0..calls {
+            for after in [false, true] {
+                let at = format!("{authenticator} issue, call {fail_at}, after: {after}");
+                let request =
+                    AccessRequest::new(&profile, ENV, client_id("crash-issue"), None).unwrap();
+                let id = request.consumer_client_id();
+                let faulty = Arc::new(Faulty::new(target.idp.clone(), fail_at, after));
+                let failed = Provisioner::new(faulty, profile.clone())
+                    .key_bits(2048)
+                    .perform(&request, &Step::IssueCredentials)
+                    .await;
+                assert!(failed.is_err(), "{at}: the injected failure surfaces");
+                no_enabled_client_without_grants(target, id, &ClientGrants::default(), &at).await;
+
+                // The portal kept the request as it was, and runs the step again.
+                let issued = target
+                    .provisioner(&profile)
+                    .perform(&request, &Step::IssueCredentials)
+                    .await
+                    .unwrap_or_else(|e| panic!("{at}: the re-run converges: {e}"));
+                let state = target.idp.client(id).await.unwrap().expect("one client");
+                assert!(!state.enabled, "{at}");
+                let consumer = Consumer::Document(issued.credentials.expect("credentials"));
+                consumer.assert_invalid_client(&at).await;
+
+                // The credentials handed out by the re-run are the ones that work.
+                target
+                    .provisioner(&profile)
+                    .perform(&issued.request, &Step::Approve { grants: grants() })
+                    .await
+                    .unwrap();
+                consumer
+                    .token()
+                    .await
+                    .unwrap_or_else(|e| panic!("{at}: {e}"));
+                target.idp.delete_client(id).await.unwrap();
+            }
+        }
+    }
+}
+
+async fn approval_survives_every_failure(target: &Target) {
+    let profile = target.profile(ClientAuthenticator::ClientSecret);
+    let approve = Step::Approve { grants: grants() };
+    let expected =
+        ClientGrants::scopes(["Function1/read"]).roles(target.roles_client.clone(), ["read"]);
+    let probe = AccessRequest::new(&profile, ENV, client_id("crash-probe"), None).unwrap();
+    let probe_issued = target
+        .provisioner(&profile)
+        .perform(&probe, &Step::IssueCredentials)
+        .await
+        .unwrap();
+    let calls = calls_of(target, &profile, &probe_issued.request, &approve).await;
+    target
+        .idp
+        .delete_client(probe.consumer_client_id())
+        .await
+        .unwrap();
+    assert!(calls >= 2, "grants, then enable");
+
+    for fail_at in 0..calls {
+        for after in [false, true] {
+            let at = format!("approve, call {fail_at}, after: {after}");
+            let request =
+                AccessRequest::new(&profile, ENV, client_id("crash-approve"), None).unwrap();
+            let id = request.consumer_client_id();
+            let issued = target
+                .provisioner(&profile)
+                .perform(&request, &Step::IssueCredentials)
+                .await
+                .unwrap();
+            let faulty = Arc::new(Faulty::new(target.idp.clone(), fail_at, after));
+            let failed = Provisioner::new(faulty, profile.clone())
+                .perform(&issued.request, &approve)
+                .await;
+            assert!(failed.is_err(), "{at}");
+            no_enabled_client_without_grants(target, id, &expected, &at).await;
+
+            let approved = target
+                .provisioner(&profile)
+                .perform(&issued.request, &approve)
+                .await
+                .unwrap();
+            assert_eq!(approved.request.state(), State::Approved);
+            let state = target.idp.client(id).await.unwrap().unwrap();
+            assert!(
+                state.enabled && state.has_exactly(&expected),
+                "{at}: {state:?}"
+            );
+            Consumer::Document(issued.credentials.unwrap())
+                .token()
+                .await
+                .unwrap();
+
+            // Revocation fails at its one call, then is run again.
+            let faulty = Arc::new(Faulty::new(target.idp.clone(), 0, after));
+            let failed = Provisioner::new(faulty, profile.clone())
+                .perform(&approved.request, &Step::Revoke)
+                .await;
+            assert!(failed.is_err());
+            target
+                .provisioner(&profile)
+                .perform(&approved.request, &Step::Revoke)
+                .await
+                .unwrap();
+            assert!(
+                target.idp.client(id).await.unwrap().is_none(),
+                "{at}: revoked client gone"
+            );
+        }
+    }
+}
+
+/// A registration that failed after the client was made leaves the request `requested`;
+/// rejecting it deletes that client.
+async fn reject_after_a_partial_registration(target: &Target) {
+    let profile = target.profile(ClientAuthenticator::ClientJwt);
+    let request = AccessRequest::new(&profile, ENV, client_id("crash-reject"), None).unwrap();
+    let faulty = Arc::new(Faulty::new(target.idp.clone(), 0, true));
+    let failed = Provisioner::new(faulty, profile.clone())
+        .key_bits(2048)
+        .perform(&request, &Step::IssueCredentials)
+        .await;
+    assert!(failed.is_err());
+    assert!(
+        target
+            .idp
+            .client(request.consumer_client_id())
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let rejected = target
+        .provisioner(&profile)
+        .perform(&request, &Step::Reject)
+        .await
+        .unwrap();
+    assert_eq!(rejected.request.state(), State::Rejected);
+    assert!(
+        target
+            .idp
+            .client(request.consumer_client_id())
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+/// Two provisioners (two portal replicas) run the same steps at once: one client, one
+/// secret handed out by both, one end state.
+async fn concurrent_provisioners_converge(target: &Target) {
+    let profile = target.profile(ClientAuthenticator::ClientSecret);
+    let request = AccessRequest::new(&profile, ENV, client_id("race"), None).unwrap();
+    let (a, b) = (target.provisioner(&profile), target.provisioner(&profile));
+    let (first, second) = tokio::join!(
+        a.perform(&request, &Step::IssueCredentials),
+        b.perform(&request, &Step::IssueCredentials)
+    );
+    let (first, second) = (first.unwrap(), second.unwrap());
+    let secret = |o: &aps_idp::Outcome| {
+        o.credentials
+            .as_ref()
+            .unwrap()
+            .client_secret
+            .clone()
+            .unwrap()
+    };
+    assert_eq!(
+        secret(&first),
+        secret(&second),
+        "{}: one secret handed out",
+        target.name
+    );
+
+    let approve = Step::Approve { grants: grants() };
+    let (x, y) = tokio::join!(
+        a.perform(&first.request, &approve),
+        b.perform(&second.request, &approve)
+    );
+    x.unwrap();
+    y.unwrap();
+    let id = request.consumer_client_id();
+    let state = target.idp.client(id).await.unwrap().unwrap();
+    let expected =
+        ClientGrants::scopes(["Function1/read"]).roles(target.roles_client.clone(), ["read"]);
+    assert!(state.enabled && state.has_exactly(&expected), "{state:?}");
+    Consumer::Document(first.credentials.unwrap())
+        .token()
+        .await
+        .unwrap();
+    target.idp.delete_client(id).await.unwrap();
+}
+
+crate::on_every_idp!(
+    issue_credentials_survives_every_failure,
+    approval_survives_every_failure,
+    reject_after_a_partial_registration,
+    concurrent_provisioners_converge,
+);

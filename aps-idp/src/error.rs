@@ -181,7 +181,10 @@ mod tests {
     fn excerpts_hide_secret_fields_and_stay_short() {
         let body = r#"{"clientId":"a","secret":"s3cr3t","attributes":{"jwt.credential.public.key":"MIIB"}}"#;
         let shown = excerpt(body);
-        assert!(!shown.contains("s3cr3t") && !shown.contains("MIIB"), "{shown}");
+        assert!(
+            !shown.contains("s3cr3t") && !shown.contains("MIIB"),
+            "{shown}"
+        );
         assert!(shown.contains(r#""clientId":"a""#), "{shown}");
         assert!(excerpt(&"x".repeat(500)).len() < 210);
         assert!(!excerpt("access_token=abc.def.ghi").contains("abc"));

@@ -5,11 +5,13 @@
 //! embedded development IdP.
 
 mod error;
+mod keycloak;
 mod model;
 mod provider;
 
 pub use aps_client::ClientSecret;
 pub use error::{Error, Result};
+pub use keycloak::{Keycloak, KeycloakBuilder};
 pub use model::{
     Authentication, ClientGrants, ClientState, Endpoints, NewClient, PublicKey,
     RegisteredAuthentication,

@@ -6,6 +6,7 @@
 
 mod credentials;
 mod error;
+mod keycloak;
 mod model;
 mod provider;
 mod provisioning;
@@ -13,6 +14,7 @@ mod provisioning;
 pub use aps_client::ClientSecret;
 pub use credentials::IssuedCredentials;
 pub use error::{Error, Result};
+pub use keycloak::{Keycloak, KeycloakBuilder};
 pub use model::{
     Authentication, ClientGrants, ClientState, Endpoints, NewClient, PublicKey,
     RegisteredAuthentication,

@@ -328,30 +328,28 @@ impl Provisioner {
     }
 
     /// The grants as the IdP takes them: the roles belong to the profile's client on a shared
-    /// IdP (`ap-<profile>[-env]`), else to the environment's managing client.
+    /// IdP (`ap-<profile>[-env]`), else to the environment's managing client. The roles client
+    /// is named even when no role is granted, so that roles granted before are taken away.
     fn client_grants(&self, request: &AccessRequest, grants: &Grants) -> Result<ClientGrants> {
-        let mut out = ClientGrants::scopes(grants.default_client_scopes.iter().cloned());
-        if grants.roles.is_empty() {
-            return Ok(out);
-        }
+        let scopes = ClientGrants::scopes(grants.default_client_scopes.iter().cloned());
         let environment = request.environment();
         let roles_client = if self.profile.inherit_from.is_some() {
-            self.profile.shared_client_id(environment)
+            Some(self.profile.shared_client_id(environment))
         } else {
             self.profile
                 .environment(environment)
                 .and_then(|e| e.client_id.clone())
-                .ok_or_else(|| {
-                    Error::config(
-                        "clientId",
-                        format!(
-                            "roles are granted, but environment `{environment}` of the profile has no clientId owning them"
-                        ),
-                    )
-                })?
         };
-        out = out.roles(roles_client, grants.roles.iter().cloned());
-        Ok(out)
+        match roles_client {
+            Some(client) => Ok(scopes.roles(client, grants.roles.iter().cloned())),
+            None if grants.roles.is_empty() => Ok(scopes),
+            None => Err(Error::config(
+                "clientId",
+                format!(
+                    "roles are granted, but environment `{environment}` of the profile has no clientId owning them"
+                ),
+            )),
+        }
     }
 }
 

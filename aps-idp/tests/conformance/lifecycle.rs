@@ -110,6 +110,18 @@ async fn client_secret_lifecycle(target: &Target) {
 
     let approved = approve_and_call(target, &profile, &issued.request, &consumer).await;
 
+    // Approving again with other grants makes them exact: roles granted before are taken away.
+    let fewer = Grants::new(["Function2/*"], Vec::<String>::new());
+    let approved = provisioner
+        .perform(&approved, &Step::Approve { grants: fewer })
+        .await
+        .unwrap()
+        .request;
+    let state = target.idp.client(request.consumer_client_id()).await.unwrap().unwrap();
+    assert!(state.enabled);
+    assert_eq!(state.default_scopes, ["Function2/*"]);
+    assert!(state.roles.get(&target.roles_client).is_none_or(Vec::is_empty), "{state:?}");
+
     let regenerated = provisioner
         .perform(&approved, &Step::RegenerateCredentials)
         .await

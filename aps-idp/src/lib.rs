@@ -3,12 +3,20 @@
 //! Who adds it: a portal operator or API provider that provisions consumer clients through the
 //! access-request lifecycle (request, approve, reject, revoke, rotate), on Keycloak or on the
 //! embedded development IdP.
+//!
+//! # Optional features
+//! - `dev-idp`: `DevIdp`, an OpenID Provider inside the process (axum on 127.0.0.1) that
+//!   implements [`IdentityProvider`], for examples and tests. Never a production IdP.
 
+#[cfg(feature = "dev-idp")]
+mod dev;
 mod error;
 mod model;
 mod provider;
 
 pub use aps_client::ClientSecret;
+#[cfg(feature = "dev-idp")]
+pub use dev::{DevIdp, DevIdpBuilder};
 pub use error::{Error, Result};
 pub use model::{
     Authentication, ClientGrants, ClientState, Endpoints, NewClient, PublicKey,

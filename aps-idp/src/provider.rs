@@ -10,13 +10,13 @@ use crate::{ClientSecret, Result};
 /// An identity provider on which consumer clients are registered, approved, rotated and
 /// deleted, named in the portal's words.
 ///
-/// Implemented by [`Keycloak`](crate::Keycloak) (its Admin REST API) and, with the `dev-idp`
+/// Implemented by `Keycloak` (its Admin REST API) and, with the `dev-idp`
 /// feature, by `DevIdp` (an OpenID Provider inside the process). Object safe: use it as
 /// `Arc<dyn IdentityProvider>`.
 ///
 /// Every operation is addressed by the OAuth `client_id` and is safe to repeat: setting what
 /// is already set changes nothing, so a caller that failed half-way runs the same operations
-/// again and converges. The [`Provisioner`](crate::Provisioner) orders them so that a client
+/// again and converges. The `Provisioner` orders them so that a client
 /// is never enabled before it has exactly its grants.
 #[async_trait]
 pub trait IdentityProvider: Send + Sync + fmt::Debug {

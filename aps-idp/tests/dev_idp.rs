@@ -1,0 +1,1 @@
+//! The development IdP over real HTTP.

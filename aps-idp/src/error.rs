@@ -117,6 +117,7 @@ impl Error {
         }
     }
 
+    #[cfg_attr(not(feature = "dev-idp"), allow(dead_code))]
     pub(crate) fn config(field: &'static str, reason: impl Into<String>) -> Self {
         Self::Config {
             field,

@@ -231,3 +231,14 @@ impl fmt::Debug for DevIdp {
             .finish_non_exhaustive()
     }
 }
+
+/// Compile-time checks: the handle is shared across tasks and used as
+/// `Arc<dyn IdentityProvider>`.
+const _: () = {
+    const fn send_sync_clone<T: Send + Sync + Clone + 'static>() {}
+    send_sync_clone::<DevIdp>();
+    send_sync_clone::<DevIdpBuilder>();
+    fn _object_safe(idp: DevIdp) -> Arc<dyn crate::IdentityProvider> {
+        Arc::new(idp)
+    }
+};

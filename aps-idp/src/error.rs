@@ -127,6 +127,7 @@ impl Error {
 
 /// The first 200 characters of `body` on one line, with the values of secret-looking JSON
 /// fields (`secret`, `token`, `key`, `password`, `assertion`) replaced by `****`.
+// Unused until the Keycloak provider lands (another branch); kept for it.
 pub(crate) fn excerpt(body: &str) -> String {
     const SECRET_WORDS: [&str; 6] = [
         "secret",

@@ -84,7 +84,14 @@ pub(super) fn token_response(
     now: u64,
     jti: &str,
 ) -> Result<Value, OAuthError> {
-    let audiences: Vec<&str> = client.audiences.iter().map(String::as_str).collect();
+    // As Keycloak's audience resolution: the audience mappers' values, then every client whose
+    // roles the token carries.
+    let mut audiences: Vec<&str> = client.audiences.iter().map(String::as_str).collect();
+    for (owner, roles) in &client.roles {
+        if !roles.is_empty() && !audiences.contains(&owner.as_str()) {
+            audiences.push(owner);
+        }
+    }
     let aud = match audiences.as_slice() {
         [] => None,
         [one] => Some(Audience::One(one)),

@@ -62,7 +62,8 @@ use crate::Result;
 /// - a wrong secret is `401 invalid_client` (Keycloak: `401 unauthorized_client`), and so is a
 ///   failed signed JWT (Keycloak: `400 invalid_client`); error descriptions say more;
 /// - `resource_access` always lists the granted roles (Keycloak needs the `roles` scope), and
-///   `aud` comes from audience mappers only (no audience resolution from roles);
+///   `aud` holds the audience mappers' values, then every client whose roles it carries (as
+///   Keycloak's audience resolution);
 /// - `scope=openid` is accepted but no ID token is issued; clients have no built-in scopes
 ///   (`profile`, `email` ...), so `ClientState::default_scopes` lists exactly the granted ones;
 /// - `preferred_username` is lower-cased as Keycloak's user names are; there is no `nbf`,

@@ -1,0 +1,82 @@
+"""An OAuth client not written here (Python's authlib) against the aps development IdP.
+
+Reads the demo credentials that `aps dev-idp --credentials-out FILE` wrote, then, with
+authlib only (no aps code):
+  1. discovers the provider,
+  2. gets a token with client_secret_basic, then with client_secret_post,
+  3. gets a token with private_key_jwt (RFC 7523, authlib's PrivateKeyJWT),
+  4. verifies every token's signature against the provider's JWKS and checks iss, exp, azp.
+Exits non-zero, saying why, at the first failure.
+"""
+
+import json
+import sys
+import time
+
+import requests
+from authlib.integrations.requests_client import OAuth2Session
+from authlib.jose import JsonWebKey, jwt
+from authlib.oauth2.rfc7523 import PrivateKeyJWT
+
+
+def fail(message):
+    print(f"authlib interop: FAILED: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+def verify(token, issuer, jwks, client_id):
+    claims = jwt.decode(token, JsonWebKey.import_key_set(jwks))
+    claims.validate(now=int(time.time()))
+    if claims["iss"] != issuer:
+        fail(f"iss {claims['iss']!r} != {issuer!r}")
+    if claims.get("azp") != client_id:
+        fail(f"azp {claims.get('azp')!r} != {client_id!r}")
+    return claims
+
+
+def main(path):
+    with open(path, encoding="utf-8") as f:
+        demo = json.load(f)
+    issuer = demo["issuer"]
+    discovery = requests.get(f"{issuer}/.well-known/openid-configuration", timeout=5).json()
+    if discovery["issuer"] != issuer:
+        fail(f"discovery issuer {discovery['issuer']!r} != {issuer!r}")
+    token_endpoint = discovery["token_endpoint"]
+    jwks = requests.get(discovery["jwks_uri"], timeout=5).json()
+
+    secret_client = demo["secretClient"]
+    for method in ("client_secret_basic", "client_secret_post"):
+        session = OAuth2Session(
+            secret_client["clientId"],
+            secret_client["clientSecret"],
+            token_endpoint_auth_method=method,
+        )
+        token = session.fetch_token(token_endpoint, grant_type="client_credentials")
+        claims = verify(token["access_token"], issuer, jwks, secret_client["clientId"])
+        print(f"authlib interop: {method}: token for {claims['azp']}, scope {claims.get('scope')!r}")
+
+    jwt_client = demo["jwtClient"]
+    session = OAuth2Session(
+        jwt_client["clientId"],
+        jwt_client["privateKey"],
+        token_endpoint_auth_method=PrivateKeyJWT(token_endpoint, alg=jwt_client["alg"]),
+    )
+    session.register_client_auth_method(PrivateKeyJWT(token_endpoint, alg=jwt_client["alg"]))
+    token = session.fetch_token(token_endpoint, grant_type="client_credentials")
+    claims = verify(token["access_token"], issuer, jwks, jwt_client["clientId"])
+    print(f"authlib interop: private_key_jwt ({jwt_client['alg']}): token for {claims['azp']}")
+
+    wrong = OAuth2Session(secret_client["clientId"], "not-the-secret")
+    try:
+        wrong.fetch_token(token_endpoint, grant_type="client_credentials")
+        fail("a wrong secret got a token")
+    except Exception as refused:  # authlib raises OAuthError
+        if "invalid_client" not in str(refused):
+            fail(f"a wrong secret: expected invalid_client, got {refused}")
+    print("authlib interop: a wrong secret is refused with invalid_client")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) != 2:
+        fail("usage: authlib_client.py DEMO_CREDENTIALS.json")
+    main(sys.argv[1])

@@ -100,3 +100,63 @@ impl Running {
         }
     }
 }
+
+/// A profile of `authenticator` on this IdP: the first of `profiles/quickstart.yaml` pointed
+/// here, with its authenticator replaced.
+///
+/// # Errors
+/// When the bundled profile file cannot be read (a bug).
+pub fn profile(
+    running: &Running,
+    authenticator: aps_core::ClientAuthenticator,
+) -> Result<CredentialIssuer, Error> {
+    let documents = aps_core::load_yaml(include_str!("../profiles/quickstart.yaml"))?;
+    let mut profile = documents
+        .credential_issuers()
+        .next()
+        .cloned()
+        .ok_or("quickstart.yaml holds a profile")?;
+    profile.client_authenticator = Some(authenticator);
+    running.adopt(&mut profile, Environment::Dev);
+    Ok(profile)
+}
+
+impl Running {
+    /// What the portal does before a consumer holds working credentials: its request is
+    /// issued and approved with `grants`. Returns the request and the credential document.
+    ///
+    /// # Errors
+    /// The provisioner's.
+    pub async fn approved_consumer(
+        &self,
+        profile: &CredentialIssuer,
+        client_key: Option<aps_core::ClientKey>,
+        grants: aps_core::Grants,
+    ) -> Result<(aps_core::AccessRequest, aps_idp::IssuedCredentials), Error> {
+        let provisioner = aps_idp::Provisioner::new(self.idp.clone(), profile.clone()).key_bits(2048);
+        let client_id = aps_core::consumer_client_id("EX", &unique());
+        let request = aps_core::AccessRequest::new(profile, Environment::Dev, client_id, client_key)?;
+        let outcome = provisioner.issue_without_approval(&request, grants).await?;
+        let credentials = outcome.credentials.ok_or("credentials were handed out")?;
+        Ok((outcome.request, credentials))
+    }
+
+    /// Deletes a consumer's client (examples clean up after themselves on Keycloak).
+    ///
+    /// # Errors
+    /// The IdP's.
+    pub async fn forget(&self, client_id: &str) -> Result<(), Error> {
+        self.idp.delete_client(client_id).await?;
+        Ok(())
+    }
+}
+
+/// A suffix unique to this process and call, so that runs against one Keycloak never collide.
+pub fn unique() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    format!("{:X}{}", nanos ^ std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+}

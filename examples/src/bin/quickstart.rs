@@ -105,7 +105,7 @@ async fn run(target: &Target) -> Result<(), Error> {
 
     say::step(3, "A consumer requests access");
     let provisioner = Provisioner::new(running.idp.clone(), secret_profile.clone()).key_bits(2048);
-    let consumer_id = aps_core::consumer_client_id("QS", &run_id());
+    let consumer_id = aps_core::consumer_client_id("QS", &idp::unique());
     let request = AccessRequest::new(&secret_profile, ENV, consumer_id.clone(), None)?;
     let issued = provisioner
         .perform(&request, &Step::IssueCredentials)
@@ -225,7 +225,7 @@ async fn signed_jwt_consumer(
         .await?;
     let jwks_url = format!("{base}/jwks.json");
     let provisioner = Provisioner::new(running.idp.clone(), profile.clone());
-    let client_id = aps_core::consumer_client_id("QS", &run_id());
+    let client_id = aps_core::consumer_client_id("QS", &idp::unique());
     let request = AccessRequest::new(
         profile,
         ENV,
@@ -282,18 +282,4 @@ fn tamper(token: &str) -> String {
         *last = if *last == b'A' { b'B' } else { b'A' };
     }
     String::from_utf8(bytes).unwrap_or_default()
-}
-
-/// A suffix unique to this run, so that runs against one Keycloak never collide.
-fn run_id() -> String {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static N: AtomicU32 = AtomicU32::new(0);
-    let nanos = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .map_or(0, |d| d.subsec_nanos());
-    format!(
-        "{:X}{}",
-        nanos ^ std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    )
 }

@@ -1,2 +1,9 @@
-//! Not built yet: this crate is empty. It will hold the seven steps of the flow end to end; until
-//! then, runnable examples are in `aps-client/examples/`.
+//! What the aps examples share: the identity provider they run on (the embedded development
+//! IdP by default, Keycloak with `--keycloak`), a small API behind a gateway built from the
+//! SDK's parts, and the narration.
+//!
+//! Run the quickstart with `cargo run -p aps-examples --bin quickstart`.
+
+pub mod api;
+pub mod idp;
+pub mod say;

@@ -1,0 +1,115 @@
+//! A small API behind a gateway, both on 127.0.0.1 and built from the SDK's parts: the gateway
+//! checks bearer tokens with aps-jwt's `BearerLayer` (what the `jwt-keycloak` plugin does) and
+//! signs a JWT for the upstream (what Kong's Upstream JWT plugin does); the upstream verifies
+//! that JWT with `aps_jwt::upstream::UpstreamLayer`.
+
+use aps_jwt::upstream::{GatewayRequest, Signer, UpstreamLayer, Verifier};
+use aps_jwt::{BearerLayer, SigningKey, Validator, VerifiedToken};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::any;
+use serde_json::json;
+
+use crate::say::Error;
+
+/// The Kong service name: the `aud` of the gateway's upstream JWT.
+pub const SERVICE: &str = "quickstart-api";
+/// The header the gateway puts its JWT in, as APS services set it.
+pub const GATEWAY_HEADER: &str = "GW-JWT";
+
+/// Serves `app` on an ephemeral port of 127.0.0.1 and returns its base URL.
+///
+/// # Errors
+/// When no port can be bound.
+pub async fn serve(app: Router) -> Result<String, Error> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}", listener.local_addr()?);
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok(url)
+}
+
+/// The upstream service: answers who called, only for requests that came through the gateway.
+///
+/// # Errors
+/// When the verifier cannot be built or no port can be bound.
+pub async fn start_upstream(gateway_key: &SigningKey) -> Result<String, Error> {
+    let verifier = Verifier::builder(SERVICE)
+        .header(GATEWAY_HEADER)
+        .jwks(&gateway_key.public_jwks())
+        .build()?;
+    let app = Router::new()
+        .route("/{*path}", any(upstream))
+        .layer(UpstreamLayer::new(verifier));
+    serve(app).await
+}
+
+async fn upstream(gateway: GatewayRequest, body: Bytes) -> axum::Json<serde_json::Value> {
+    axum::Json(json!({
+        "upstream": "hello from the quickstart API",
+        "consumer": gateway.consumer_name(),
+        "gatewayJwtId": gateway.jwt_id(),
+        "bodyBytes": body.len(),
+    }))
+}
+
+#[derive(Clone)]
+struct Gateway {
+    signer: Signer,
+    upstream: String,
+    http: reqwest::Client,
+}
+
+/// The gateway: validates the bearer token with `validator`, then proxies to `upstream` with
+/// its own JWT signed by `key`.
+///
+/// # Errors
+/// When no port can be bound.
+pub async fn start_gateway(
+    validator: Validator,
+    key: SigningKey,
+    upstream: String,
+) -> Result<String, Error> {
+    let state = Gateway {
+        signer: Signer::builder(key).build()?,
+        upstream,
+        http: reqwest::Client::new(),
+    };
+    let app = Router::new()
+        .route("/{*path}", any(proxy))
+        .with_state(state)
+        .layer(BearerLayer::new(validator));
+    serve(app).await
+}
+
+async fn proxy(
+    State(gateway): State<Gateway>,
+    token: VerifiedToken,
+    headers: HeaderMap,
+    body: Bytes,
+) -> (StatusCode, String) {
+    let consumer = token.authorized_party().unwrap_or_default();
+    let signed = match gateway.signer.sign(SERVICE, &body, Some(consumer), Some(consumer)) {
+        Ok(signed) => signed,
+        Err(_) => return (StatusCode::INTERNAL_SERVER_ERROR, "cannot sign".into()),
+    };
+    let mut request = gateway
+        .http
+        .post(format!("{}/", gateway.upstream))
+        .header(GATEWAY_HEADER, signed.as_str())
+        .body(body);
+    if let Some(kind) = headers.get(axum::http::header::CONTENT_TYPE) {
+        request = request.header(axum::http::header::CONTENT_TYPE, kind);
+    }
+    match request.send().await {
+        Ok(answer) => {
+            let status = StatusCode::from_u16(answer.status().as_u16())
+                .unwrap_or(StatusCode::BAD_GATEWAY);
+            (status, answer.text().await.unwrap_or_default())
+        }
+        Err(_) => (StatusCode::BAD_GATEWAY, "upstream unreachable".into()),
+    }
+}

@@ -25,7 +25,16 @@ pub(crate) fn sign_compact(
         typ,
         kid: key.kid(),
     };
-    let header = serde_json::to_vec(&header).map_err(|_| Error::Crypto("serialize a header"))?;
+    sign_with_header(key, &header, claims)
+}
+
+/// Signs `claims` as a compact JWS with any `header`, which must name `key`'s algorithm.
+pub(crate) fn sign_with_header(
+    key: &SigningKey,
+    header: &impl Serialize,
+    claims: &impl Serialize,
+) -> Result<Zeroizing<String>> {
+    let header = serde_json::to_vec(header).map_err(|_| Error::Crypto("serialize a header"))?;
     let claims = serde_json::to_vec(claims).map_err(|_| Error::Crypto("serialize claims"))?;
     let mut out = Zeroizing::new(String::with_capacity(
         (header.len() + claims.len()) * 4 / 3 + 400,

@@ -42,7 +42,8 @@
 //! - Client assertions: [`ClientAssertion`] signs them, [`AssertionVerifier`] checks them as
 //!   Keycloak does.
 //! - The [`Validator`] of access tokens, and [`upstream::Verifier`] for the JWT the APS gateway
-//!   signs for the upstream. Guide: `docs/upstream-validation.md`.
+//!   signs for the upstream ([`upstream::Signer`] signs it the same way, for tests and gateways).
+//!   Guide: `docs/upstream-validation.md`.
 //!
 //! # Optional features
 //! - `tower`: `BearerLayer`, a tower layer validating every request's bearer token.

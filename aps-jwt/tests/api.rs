@@ -8,6 +8,7 @@ mod api {
     mod keys;
     mod security;
     mod upstream;
+    mod upstream_sign;
     mod validator;
     mod wycheproof;
 }

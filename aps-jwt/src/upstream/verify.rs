@@ -1,16 +1,8 @@
-//! The JWT that the APS gateway signs for the upstream service (Kong `upstream-jwt` plugin):
-//! verify that a request really came through the gateway.
-//!
-//! The gateway sends, in a configurable header (`JWT` by default; APS services usually set
-//! `GW-JWT`), optionally prefixed with `Bearer `, an RS256 JWT with `kid`, an `x5c` holding
-//! its certificate, and the claims `exp` (60 s), `jti`, `aud` (the Kong service name),
-//! `payloadhash` (hex SHA-256 of the request body), `consumerid`, `consumername` and, when
-//! configured, `iss` and `iat`.
+//! The receiving side: [`Verifier`] checks the gateway's JWT and the body it hashed.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use aws_lc_rs::digest;
 use serde::Deserialize;
 
 use crate::alg::Algorithm;
@@ -26,14 +18,7 @@ use crate::validator::http::{Http, secure_or_loopback};
 use crate::validator::source::{Endpoint, IssuerKeys, RemoteSettings};
 use crate::verifying_key::VerifyingKey;
 
-#[cfg(feature = "axum")]
-pub use crate::upstream_layer::{Upstream, UpstreamLayer};
-
-/// The JWKS of the APS production gateway's upstream JWT.
-pub const APS_PROD_JWKS: &str = "https://aps-jwks-upstream-jwt.api.gov.bc.ca/certs";
-/// The JWKS of the APS test gateway's upstream JWT.
-pub const APS_TEST_JWKS: &str =
-    "https://aps-jwks-upstream-jwt-api-gov-bc-ca.test.api.gov.bc.ca/certs";
+use super::sha256_hex;
 
 /// Verifies the gateway's upstream JWT. Built once, cheap to clone.
 ///
@@ -145,7 +130,7 @@ impl Verifier {
             (None, Some(chain)) if inner.trust_x5c => {
                 let der = chain
                     .first()
-                    .and_then(|c| base64_standard(c))
+                    .and_then(|c| decode_x5c(c))
                     .ok_or(ValidationError::Malformed("x5c"))?;
                 let key = VerifyingKey::from_certificate_der(&der)
                     .map_err(|_| ValidationError::UnknownKey)?;
@@ -210,19 +195,20 @@ impl Verifier {
     }
 }
 
-fn base64_standard(text: &str) -> Option<Vec<u8>> {
+/// An `x5c` entry: standard base64 as RFC 7515 section 4.1.6 says, or base64url without padding
+/// as the Kong plugin writes it.
+fn decode_x5c(text: &str) -> Option<Vec<u8>> {
     use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD.decode(text).ok()
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    STANDARD
+        .decode(text)
+        .or_else(|_| URL_SAFE_NO_PAD.decode(text))
+        .ok()
 }
 
 /// `payloadhash` is the lowercase hex SHA-256 of the body, or `""` for a request without one.
 fn payload_hash_matches(hash: &str, body: &[u8]) -> bool {
-    if body.is_empty() && hash.is_empty() {
-        return true;
-    }
-    let digest = digest::digest(&digest::SHA256, body);
-    let hex: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
-    hash.eq_ignore_ascii_case(&hex)
+    (body.is_empty() && hash.is_empty()) || hash.eq_ignore_ascii_case(&sha256_hex(body))
 }
 
 #[derive(Deserialize, Default)]
@@ -289,7 +275,7 @@ impl VerifierBuilder {
         self
     }
 
-    /// The gateway's JWKS URL (for example [`APS_PROD_JWKS`]); keys are picked by `kid`.
+    /// The gateway's JWKS URL (for example [`APS_PROD_JWKS`](super::APS_PROD_JWKS)); keys are picked by `kid`.
     pub fn jwks_uri(mut self, uri: impl Into<String>) -> Self {
         self.jwks_uri = Some(uri.into());
         self

@@ -8,8 +8,7 @@ use aps_jwt::{BearerLayer, SigningKey, Validator, VerifiedToken};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
-use axum::routing::any;
+use axum::http::{HeaderMap, StatusCode, Uri};
 use serde_json::json;
 
 use crate::say::Error;
@@ -42,7 +41,7 @@ pub async fn start_upstream(gateway_key: &SigningKey) -> Result<String, Error> {
         .jwks(&gateway_key.public_jwks())
         .build()?;
     let app = Router::new()
-        .route("/{*path}", any(upstream))
+        .fallback(upstream)
         .layer(UpstreamLayer::new(verifier));
     serve(app).await
 }
@@ -79,7 +78,7 @@ pub async fn start_gateway(
         http: reqwest::Client::new(),
     };
     let app = Router::new()
-        .route("/{*path}", any(proxy))
+        .fallback(proxy)
         .with_state(state)
         .layer(BearerLayer::new(validator));
     serve(app).await
@@ -87,18 +86,22 @@ pub async fn start_gateway(
 
 async fn proxy(
     State(gateway): State<Gateway>,
+    uri: Uri,
     token: VerifiedToken,
     headers: HeaderMap,
     body: Bytes,
 ) -> (StatusCode, String) {
     let consumer = token.authorized_party().unwrap_or_default();
-    let signed = match gateway.signer.sign(SERVICE, &body, Some(consumer), Some(consumer)) {
+    let signed = match gateway
+        .signer
+        .sign(SERVICE, &body, Some(consumer), Some(consumer))
+    {
         Ok(signed) => signed,
         Err(_) => return (StatusCode::INTERNAL_SERVER_ERROR, "cannot sign".into()),
     };
     let mut request = gateway
         .http
-        .post(format!("{}/", gateway.upstream))
+        .post(format!("{}{}", gateway.upstream, uri.path()))
         .header(GATEWAY_HEADER, signed.as_str())
         .body(body);
     if let Some(kind) = headers.get(axum::http::header::CONTENT_TYPE) {
@@ -106,8 +109,8 @@ async fn proxy(
     }
     match request.send().await {
         Ok(answer) => {
-            let status = StatusCode::from_u16(answer.status().as_u16())
-                .unwrap_or(StatusCode::BAD_GATEWAY);
+            let status =
+                StatusCode::from_u16(answer.status().as_u16()).unwrap_or(StatusCode::BAD_GATEWAY);
             (status, answer.text().await.unwrap_or_default())
         }
         Err(_) => (StatusCode::BAD_GATEWAY, "upstream unreachable".into()),

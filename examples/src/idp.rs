@@ -27,7 +27,12 @@ impl Target {
     /// A usage message for anything else.
     pub fn from_args(args: impl IntoIterator<Item = String>) -> Result<Self, String> {
         let args: Vec<String> = args.into_iter().collect();
-        match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
+        match args
+            .iter()
+            .map(String::as_str)
+            .collect::<Vec<_>>()
+            .as_slice()
+        {
             [] => Ok(Self::DevIdp),
             ["--keycloak"] => Ok(Self::Keycloak(DEFAULT_KEYCLOAK.into())),
             ["--keycloak", url] if !url.starts_with('-') => Ok(Self::Keycloak((*url).into())),
@@ -74,7 +79,10 @@ pub async fn start(target: &Target) -> Result<Running, Error> {
         }
         Target::Keycloak(url) => {
             let realm = var("APS_KEYCLOAK_REALM", "apigw");
-            let secret = var("APS_KEYCLOAK_MANAGEMENT_CLIENT_SECRET", "aps-management-secret");
+            let secret = var(
+                "APS_KEYCLOAK_MANAGEMENT_CLIENT_SECRET",
+                "aps-management-secret",
+            );
             let issuer = format!("{}/realms/{realm}", url.trim_end_matches('/'));
             let keycloak = Keycloak::builder()
                 .issuer(&issuer)
@@ -133,9 +141,11 @@ impl Running {
         client_key: Option<aps_core::ClientKey>,
         grants: aps_core::Grants,
     ) -> Result<(aps_core::AccessRequest, aps_idp::IssuedCredentials), Error> {
-        let provisioner = aps_idp::Provisioner::new(self.idp.clone(), profile.clone()).key_bits(2048);
+        let provisioner =
+            aps_idp::Provisioner::new(self.idp.clone(), profile.clone()).key_bits(2048);
         let client_id = aps_core::consumer_client_id("EX", &unique());
-        let request = aps_core::AccessRequest::new(profile, Environment::Dev, client_id, client_key)?;
+        let request =
+            aps_core::AccessRequest::new(profile, Environment::Dev, client_id, client_key)?;
         let outcome = provisioner.issue_without_approval(&request, grants).await?;
         let credentials = outcome.credentials.ok_or("credentials were handed out")?;
         Ok((outcome.request, credentials))
@@ -158,5 +168,9 @@ pub fn unique() -> String {
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.subsec_nanos());
-    format!("{:X}{}", nanos ^ std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "{:X}{}",
+        nanos ^ std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
 }

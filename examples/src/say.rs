@@ -23,7 +23,11 @@ pub type Error = Box<dyn std::error::Error + Send + Sync>;
 /// # Errors
 /// [`Unexpected`] when `ok` is false.
 pub fn expect(ok: bool, what: impl Into<String>) -> Result<(), Unexpected> {
-    if ok { Ok(()) } else { Err(Unexpected(what.into())) }
+    if ok {
+        Ok(())
+    } else {
+        Err(Unexpected(what.into()))
+    }
 }
 
 /// A step heading.
@@ -38,7 +42,7 @@ pub fn line(text: impl Display) {
 
 /// A named value.
 pub fn value(name: &str, value: impl Display) {
-    println!("   {name:<22} {value}");
+    println!("   {name:<25} {value}");
 }
 
 /// A block of text (YAML, JSON), indented.

@@ -18,9 +18,15 @@ async fn main() -> Result<(), say::Error> {
     let target = Target::from_args(std::env::args().skip(1))?;
     let running = idp::start(&target).await?;
 
-    // 1. A key pair, and its public half published at a JWKS URL the IdP can reach.
+    // 1. A key pair, and its public half published at a JWKS URL the IdP can reach. The next
+    //    key is published beside it ahead of time: IdPs re-read a JWKS at most every few
+    //    seconds (Keycloak and the DevIdp: 10 s), so a key must be public before it signs.
     let key = SigningKey::generate_p256()?;
-    let published = Arc::new(RwLock::new(key.public_jwks()));
+    let next = SigningKey::generate_p256()?;
+    let published = Arc::new(RwLock::new(Jwks::new(vec![
+        key.public_jwk(),
+        next.public_jwk(),
+    ])));
     let served = published.clone();
     let jwks = Router::new().route(
         "/jwks.json",
@@ -49,12 +55,16 @@ async fn main() -> Result<(), say::Error> {
         .danger_allow_http_loopback(true)
         .build()?;
     let token = client.token().await?;
-    say::value("token", format!("{} characters, scope {:?}", token.secret().len(), token.scope()));
+    say::value(
+        "token",
+        format!(
+            "{} characters, scope {:?}",
+            token.secret().len(),
+            token.scope()
+        ),
+    );
 
-    // 4. Rotation: publish the new key beside the old one, switch, then drop the old one.
-    let next = SigningKey::generate_p256()?;
-    let both = Jwks::new(vec![key.public_jwk(), next.public_jwk()]);
-    *published.write().map_err(|_| "lock")? = both;
+    // 4. Rotation: switch to the key published ahead, then stop publishing the old one.
     client.rotate_key(next.clone())?;
     client.invalidate(&token);
     let rotated = client.token().await?;

@@ -31,7 +31,10 @@ async fn main() -> Result<(), Error> {
     say::value("token scope", token.scope().unwrap_or_default());
     say::value("expires in", format!("{:?}", token.expires_in()));
     let again = client.token().await?;
-    expect(again.same_as(&token), "the second call is served from the cache")?;
+    expect(
+        again.same_as(&token),
+        "the second call is served from the cache",
+    )?;
     say::line("Asked again: the same token, from the cache (refreshed ahead of expiry).");
     // Calling an API: add the header (or use aps_client::AuthMiddleware / send_with_token).
     let _request = reqwest::Client::new()

@@ -21,7 +21,9 @@ async fn main() -> Result<(), say::Error> {
     let mut stored = serde_json::to_string(&request)?;
     let steps = [
         Step::IssueCredentials,
-        Step::Approve { grants: Grants::new(["Function1/read"], ["read", "write"]) },
+        Step::Approve {
+            grants: Grants::new(["Function1/read"], ["read", "write"]),
+        },
         Step::RegenerateCredentials,
         Step::Revoke,
     ];
@@ -40,7 +42,11 @@ async fn main() -> Result<(), say::Error> {
             "{:<24} -> {:<18} client {:<8} handed out: {handed_out}",
             format!("{:?}", step.kind()),
             outcome.request.state(),
-            match state { Some(s) if s.enabled => "enabled", Some(_) => "disabled", None => "deleted" },
+            match state {
+                Some(s) if s.enabled => "enabled",
+                Some(_) => "disabled",
+                None => "deleted",
+            },
         ));
     }
     Ok(())

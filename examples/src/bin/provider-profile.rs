@@ -18,14 +18,24 @@ availableScopes: [Function1/read]
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (name, text) = match std::env::args().nth(1) {
         Some(path) => (path.clone(), std::fs::read_to_string(path)?),
-        None => ("examples/profiles/quickstart.yaml".into(), include_str!("../../profiles/quickstart.yaml").into()),
+        None => (
+            "examples/profiles/quickstart.yaml".into(),
+            include_str!("../../profiles/quickstart.yaml").into(),
+        ),
     };
     let documents = load_yaml(&text)?;
     let problems = documents.validate();
-    println!("{name}: {} profile(s), {} problem(s)", documents.credential_issuers().count(), problems.len());
+    println!(
+        "{name}: {} profile(s), {} problem(s)",
+        documents.credential_issuers().count(),
+        problems.len()
+    );
     for profile in documents.credential_issuers() {
         println!("\n{}: the jwt-keycloak plugin for dev", profile.name);
-        print!("{}", profile.jwt_keycloak_plugin(Environment::Dev)?.to_yaml()?);
+        print!(
+            "{}",
+            profile.jwt_keycloak_plugin(Environment::Dev)?.to_yaml()?
+        );
     }
 
     println!("\nA profile with mistakes:");

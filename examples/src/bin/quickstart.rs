@@ -100,7 +100,9 @@ async fn run(target: &Target) -> Result<(), Error> {
         "the quickstart profiles validate",
     )?;
     say::value("issuer (dev)", policy.issuers().join(", "));
-    say::line("The jwt-keycloak plugin entry the gateway enforces (this API also requires Function1/read):");
+    say::line(
+        "The jwt-keycloak plugin entry the gateway enforces (this API also requires Function1/read):",
+    );
     say::block(&JwtKeycloakPlugin::from_policy(&policy, None)?.to_yaml()?);
 
     say::step(3, "A consumer requests access");
@@ -114,7 +116,10 @@ async fn run(target: &Target) -> Result<(), Error> {
         .credentials
         .ok_or_else(|| say::Unexpected("credentials handed out".into()))?;
     say::value("client id", &consumer_id);
-    say::value("client secret", "(handed to the consumer once; not shown here)");
+    say::value(
+        "client secret",
+        "(handed to the consumer once; not shown here)",
+    );
     say::value("token endpoint", &credentials.token_endpoint);
     let state = running.idp.client(&consumer_id).await?;
     expect(
@@ -134,7 +139,10 @@ async fn run(target: &Target) -> Result<(), Error> {
             .is_some_and(|e| e.code == ErrorCode::InvalidClient),
         "the token endpoint refuses a client not yet approved with invalid_client",
     )?;
-    say::value("token request", refused.map(|e| e.to_string()).unwrap_or_default());
+    say::value(
+        "token request",
+        refused.map(|e| e.to_string()).unwrap_or_default(),
+    );
 
     say::step(4, "The access manager approves");
     let grants = Grants::new(["Function1/read"], ["read"]);
@@ -151,7 +159,9 @@ async fn run(target: &Target) -> Result<(), Error> {
     say::step(5, "Consumers get tokens");
     let token = consumer.token().await?;
     let claims = claims(token.secret())?;
-    say::line(format!("{consumer_id} authenticates with its client secret. Its token's claims:"));
+    say::line(format!(
+        "{consumer_id} authenticates with its client secret. Its token's claims:"
+    ));
     say::block(&serde_json::to_string_pretty(&claims)?);
     let (signed_consumer, signed_id, jwks_url, signed_request) =
         signed_jwt_consumer(&running, &jwt_profile).await?;
@@ -192,15 +202,25 @@ async fn run(target: &Target) -> Result<(), Error> {
     say::block(&serde_json::to_string_pretty(&upstream_answer)?);
     let bypass = call(&upstream, Some(token.secret().to_owned())).await?;
     show_call("straight to the upstream", &bypass);
-    expect(bypass.status() == 401, "the upstream refuses a request that bypassed the gateway")?;
-    provisioner.perform(&approved.request, &Step::Revoke).await?;
+    expect(
+        bypass.status() == 401,
+        "the upstream refuses a request that bypassed the gateway",
+    )?;
+    provisioner
+        .perform(&approved.request, &Step::Revoke)
+        .await?;
     consumer.invalidate(&token);
     let after = consumer.token().await.err();
     expect(
-        after.as_ref().is_some_and(aps_client::Error::is_client_rejected),
+        after
+            .as_ref()
+            .is_some_and(aps_client::Error::is_client_rejected),
         "a revoked client gets no token",
     )?;
-    say::value("token request", after.map(|e| e.to_string()).unwrap_or_default());
+    say::value(
+        "token request",
+        after.map(|e| e.to_string()).unwrap_or_default(),
+    );
     Provisioner::new(running.idp.clone(), jwt_profile)
         .perform(&signed_request, &Step::Revoke)
         .await?;
@@ -221,8 +241,8 @@ async fn signed_jwt_consumer(
 ) -> Result<(Client, String, String, AccessRequest), Error> {
     let key = SigningKey::generate_p256()?;
     let jwks = key.public_jwks().to_json();
-    let base = api::serve(Router::new().route("/jwks.json", get(move || async move { jwks })))
-        .await?;
+    let base =
+        api::serve(Router::new().route("/jwks.json", get(move || async move { jwks }))).await?;
     let jwks_url = format!("{base}/jwks.json");
     let provisioner = Provisioner::new(running.idp.clone(), profile.clone());
     let client_id = aps_core::consumer_client_id("QS", &idp::unique());
@@ -272,7 +292,10 @@ fn claims(token: &str) -> Result<serde_json::Value, Error> {
 }
 
 fn claims_scope(token: &str) -> Result<String, Error> {
-    Ok(claims(token)?["scope"].as_str().unwrap_or_default().to_owned())
+    Ok(claims(token)?["scope"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned())
 }
 
 /// The token with one character of its signature changed.

@@ -46,7 +46,10 @@ async fn main() -> Result<(), say::Error> {
     let url = format!("{service}/records");
     let with = http
         .get(&url)
-        .header(reqwest::header::AUTHORIZATION, client.token().await?.authorization())
+        .header(
+            reqwest::header::AUTHORIZATION,
+            client.token().await?.authorization(),
+        )
         .send()
         .await?;
     say::value("with a token", with.status());
@@ -54,6 +57,9 @@ async fn main() -> Result<(), say::Error> {
     say::line(with.text().await?);
     let without = http.get(&url).send().await?;
     say::value("without", without.status());
-    say::expect(status == 200 && without.status() == 401, "200 with a token, 401 without")?;
+    say::expect(
+        status == 200 && without.status() == 401,
+        "200 with a token, 401 without",
+    )?;
     running.forget(&issued.client_id).await
 }

@@ -45,7 +45,23 @@ step "cargo test (every crate, unit, integration and doc tests)"
 # Keycloak is there now: a Keycloak test that cannot reach it must fail, not skip.
 APS_REQUIRE_KEYCLOAK=1 cargo test --workspace --all-features --locked
 
-step "examples (smoke tests: the management client gets a token and calls the Admin REST API with it)"
+step "the quickstart: offline on the embedded development IdP, then against Keycloak"
+cargo run -q --locked -p aps-examples --bin quickstart
+cargo run -q --locked -p aps-examples --bin quickstart -- --keycloak "$KEYCLOAK_URL"
+
+step "the examples of each kind of user, offline and against Keycloak"
+for example in consumer-secret consumer-private-key-jwt upstream-service portal-operator; do
+  echo "--- $example"
+  cargo run -q --locked -p aps-examples --bin "$example"
+  cargo run -q --locked -p aps-examples --bin "$example" -- --keycloak "$KEYCLOAK_URL"
+done
+echo "--- provider-profile"
+cargo run -q --locked -p aps-examples --bin provider-profile >/dev/null
+
+step "independent clients (Python authlib) against the embedded development IdP"
+scripts/interop.sh
+
+step "aps-client examples (smoke tests: the management client gets a token and calls the Admin REST API with it)"
 realm="${APS_KEYCLOAK_REALM:-apigw}"
 token_endpoint="${KEYCLOAK_URL%/}/realms/$realm/protocol/openid-connect/token"
 api="${KEYCLOAK_URL%/}/admin/realms/$realm/users/count"

@@ -8,6 +8,7 @@
 //! aps token                            a client-credentials token (document, APS_* or flags)
 //! aps verify TOKEN --issuer ISS        what the gateway would say about a token
 //! aps jwks URL|FILE                    the keys of a JWKS and whether the validator uses them
+//! aps dev-idp [--port --state FILE]    the embedded development IdP, with ready demo clients
 //! ```
 //!
 //! Exit status: 0 when all is well; 1 when what was checked has problems (profile errors, an
@@ -47,6 +48,7 @@ Examples:
   aps token --credentials credentials.json --output decoded
   aps token --credentials credentials.json | aps verify - --issuer https://idp.example/realms/apigw
   aps jwks https://idp.example/realms/apigw/protocol/openid-connect/certs
+  aps dev-idp --port 18090
 
 Exit status: 0 all well, 1 problems found (invalid token, profile errors), 2 usage or I/O error.
 Run `aps <command> --help` for a command's options and examples."
@@ -71,6 +73,8 @@ enum Command {
     Verify(commands::verify::Args),
     /// List the keys of a JWKS and whether the validator would use each.
     Jwks(commands::jwks::Args),
+    /// Run the embedded development IdP (development and tests only), with demo clients.
+    DevIdp(commands::dev_idp::Args),
 }
 
 impl Command {
@@ -83,6 +87,7 @@ impl Command {
             Command::Token(args) => block_on(commands::token::run(args)),
             Command::Verify(args) => block_on(commands::verify::run(args)),
             Command::Jwks(args) => block_on(commands::jwks::run(args)),
+            Command::DevIdp(args) => block_on(commands::dev_idp::run(args)),
         }
     }
 }

@@ -5,7 +5,8 @@ authlib only (no aps code):
   1. discovers the provider,
   2. gets a token with client_secret_basic, then with client_secret_post,
   3. gets a token with private_key_jwt (RFC 7523, authlib's PrivateKeyJWT),
-  4. verifies every token's signature against the provider's JWKS and checks iss, exp, azp.
+  4. verifies every token's signature against the provider's JWKS (joserfc, authlib's JOSE
+     library) and checks iss, exp, azp.
 Exits non-zero, saying why, at the first failure.
 """
 
@@ -15,8 +16,18 @@ import time
 
 import requests
 from authlib.integrations.requests_client import OAuth2Session
-from authlib.jose import JsonWebKey, jwt
 from authlib.oauth2.rfc7523 import PrivateKeyJWT
+from joserfc import jwt
+from joserfc.jwk import KeySet
+
+
+class ShortLivedPrivateKeyJWT(PrivateKeyJWT):
+    """authlib's assertions live an hour by default; the DevIdp (like Keycloak's
+    recommendations) wants short-lived ones: one minute here."""
+
+    def sign(self, auth, token_endpoint):
+        self.claims = {"exp": int(time.time()) + 60}
+        return super().sign(auth, token_endpoint)
 
 
 def fail(message):
@@ -25,8 +36,8 @@ def fail(message):
 
 
 def verify(token, issuer, jwks, client_id):
-    claims = jwt.decode(token, JsonWebKey.import_key_set(jwks))
-    claims.validate(now=int(time.time()))
+    claims = jwt.decode(token, KeySet.import_key_set(jwks), algorithms=["RS256", "ES256"]).claims
+    jwt.JWTClaimsRegistry(iss={"essential": True, "value": issuer}).validate(claims)
     if claims["iss"] != issuer:
         fail(f"iss {claims['iss']!r} != {issuer!r}")
     if claims.get("azp") != client_id:
@@ -56,12 +67,12 @@ def main(path):
         print(f"authlib interop: {method}: token for {claims['azp']}, scope {claims.get('scope')!r}")
 
     jwt_client = demo["jwtClient"]
+    auth = ShortLivedPrivateKeyJWT(token_endpoint, alg=jwt_client["alg"])
     session = OAuth2Session(
         jwt_client["clientId"],
         jwt_client["privateKey"],
-        token_endpoint_auth_method=PrivateKeyJWT(token_endpoint, alg=jwt_client["alg"]),
+        token_endpoint_auth_method=auth,
     )
-    session.register_client_auth_method(PrivateKeyJWT(token_endpoint, alg=jwt_client["alg"]))
     token = session.fetch_token(token_endpoint, grant_type="client_credentials")
     claims = verify(token["access_token"], issuer, jwks, jwt_client["clientId"])
     print(f"authlib interop: private_key_jwt ({jwt_client['alg']}): token for {claims['azp']}")

@@ -1,5 +1,6 @@
 //! One module per subcommand: its arguments, its pure logic (tested), and a small `run`.
 
+pub(crate) mod dev_idp;
 pub(crate) mod jwks;
 pub(crate) mod keygen;
 pub(crate) mod lint;

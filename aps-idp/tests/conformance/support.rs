@@ -13,25 +13,25 @@ use aps_idp::{DevIdp, IdentityProvider, IssuedCredentials, Keycloak, Provisioner
 use aps_jwt::{Jwks, SigningKey, Validator, VerifiedToken};
 
 /// The audience mapper every consumer of the profile gets.
-pub const API_AUDIENCE: &str = "aps-conformance-api";
+pub(crate) const API_AUDIENCE: &str = "aps-conformance-api";
 /// The profile's `availableScopes` (client scopes of both realms).
-pub const SCOPES: [&str; 3] = ["Function1/read", "Function2/*", "Function3/read"];
+pub(crate) const SCOPES: [&str; 3] = ["Function1/read", "Function2/*", "Function3/read"];
 /// The profile's `clientRoles` (roles of the roles client in both realms).
-pub const ROLES: [&str; 3] = ["read", "write", "admin"];
+pub(crate) const ROLES: [&str; 3] = ["read", "write", "admin"];
 /// The environment every test requests.
-pub const ENV: Environment = Environment::Dev;
+pub(crate) const ENV: Environment = Environment::Dev;
 
 /// One identity provider under test.
-pub struct Target {
-    pub name: &'static str,
-    pub idp: Arc<dyn IdentityProvider>,
+pub(crate) struct Target {
+    pub(crate) name: &'static str,
+    pub(crate) idp: Arc<dyn IdentityProvider>,
     /// The client owning the roles approvers grant (the profile's managing client).
-    pub roles_client: String,
+    pub(crate) roles_client: String,
     management_secret: String,
 }
 
 /// The embedded development IdP, with the roles client Keycloak's test realm has.
-pub async fn dev_idp() -> Target {
+pub(crate) async fn dev_idp() -> Target {
     let dev = DevIdp::start().await.expect("the DevIdp starts");
     let roles_client = "aps-management";
     dev.create_profile_client(roles_client).await.unwrap();
@@ -46,7 +46,7 @@ pub async fn dev_idp() -> Target {
 }
 
 /// Keycloak, when there is one (always in CI: `aps_testkit::keycloak` fails the test there).
-pub fn keycloak() -> Option<Target> {
+pub(crate) fn keycloak() -> Option<Target> {
     let kc = aps_testkit::keycloak()?;
     let idp = Keycloak::builder()
         .issuer(kc.issuer())
@@ -62,12 +62,12 @@ pub fn keycloak() -> Option<Target> {
 }
 
 impl Target {
-    pub fn issuer(&self) -> &str {
+    pub(crate) fn issuer(&self) -> &str {
         &self.idp.endpoints().issuer
     }
 
     /// A custom-IdP profile on this IdP: the portal's shape, managed registration.
-    pub fn profile(&self, authenticator: ClientAuthenticator) -> CredentialIssuer {
+    pub(crate) fn profile(&self, authenticator: ClientAuthenticator) -> CredentialIssuer {
         let mut profile = CredentialIssuer::new("Conformance API");
         profile.flow = Some(Flow::ClientCredentials);
         profile.mode = Some(Mode::Auto);
@@ -84,12 +84,12 @@ impl Target {
         profile
     }
 
-    pub fn provisioner(&self, profile: &CredentialIssuer) -> Provisioner {
+    pub(crate) fn provisioner(&self, profile: &CredentialIssuer) -> Provisioner {
         Provisioner::new(self.idp.clone(), profile.clone()).key_bits(2048)
     }
 
     /// What the gateway enforces for this profile, plus one scope and one role.
-    pub fn validator(&self, profile: &CredentialIssuer) -> Validator {
+    pub(crate) fn validator(&self, profile: &CredentialIssuer) -> Validator {
         let policy = profile
             .access_policy(ENV)
             .unwrap()
@@ -103,7 +103,7 @@ impl Target {
 }
 
 /// A consumer app: a fresh aps-client each time, so nothing is cached between calls.
-pub enum Consumer {
+pub(crate) enum Consumer {
     /// From the credential document the provisioner handed out.
     Document(IssuedCredentials),
     /// A consumer that holds its own key (`client-jwt-jwks-url`).
@@ -116,7 +116,7 @@ pub enum Consumer {
 }
 
 impl Consumer {
-    pub fn client(&self) -> Client {
+    pub(crate) fn client(&self) -> Client {
         let builder = match self {
             Self::Document(issued) => Client::builder().credentials(&issued.document().unwrap()),
             Self::OwnKey {
@@ -136,19 +136,19 @@ impl Consumer {
             .expect("the consumer's client builds")
     }
 
-    pub async fn token(&self) -> Result<Token, aps_client::Error> {
+    pub(crate) async fn token(&self) -> Result<Token, aps_client::Error> {
         self.client().token().await
     }
 
     /// Asserts the IdP refuses this consumer as a client (unknown, disabled or wrong key).
-    pub async fn assert_refused(&self, what: &str) -> aps_client::Error {
+    pub(crate) async fn assert_refused(&self, what: &str) -> aps_client::Error {
         let error = self.token().await.expect_err(what);
         assert!(error.is_client_rejected(), "{what}: {error}");
         error
     }
 
     /// Asserts `invalid_client`: what both IdPs answer for a disabled or deleted client.
-    pub async fn assert_invalid_client(&self, what: &str) {
+    pub(crate) async fn assert_invalid_client(&self, what: &str) {
         let error = self.assert_refused(what).await;
         assert_eq!(
             error.oauth().map(|e| &e.code),
@@ -159,7 +159,7 @@ impl Consumer {
 }
 
 /// Validates `token` and returns it verified.
-pub async fn verified(validator: &Validator, token: &Token) -> VerifiedToken {
+pub(crate) async fn verified(validator: &Validator, token: &Token) -> VerifiedToken {
     validator
         .validate(token.secret())
         .await
@@ -167,14 +167,14 @@ pub async fn verified(validator: &Validator, token: &Token) -> VerifiedToken {
 }
 
 /// A JWKS document served at a URL on 127.0.0.1, replaceable while it runs.
-pub struct JwksServer {
-    pub url: String,
+pub(crate) struct JwksServer {
+    pub(crate) url: String,
     keys: Arc<RwLock<String>>,
     task: tokio::task::JoinHandle<()>,
 }
 
 impl JwksServer {
-    pub async fn start(jwks: &Jwks) -> Self {
+    pub(crate) async fn start(jwks: &Jwks) -> Self {
         let keys = Arc::new(RwLock::new(jwks.to_json()));
         let served = keys.clone();
         let app = axum::Router::new().route(
@@ -193,7 +193,7 @@ impl JwksServer {
     }
 
     #[allow(dead_code)]
-    pub fn replace(&self, jwks: &Jwks) {
+    pub(crate) fn replace(&self, jwks: &Jwks) {
         *self.keys.write().unwrap() = jwks.to_json();
     }
 }
@@ -205,12 +205,12 @@ impl Drop for JwksServer {
 }
 
 /// A unique consumer client id.
-pub fn client_id(test: &str) -> String {
+pub(crate) fn client_id(test: &str) -> String {
     aps_testkit::unique_id(&format!("conf-{test}"))
 }
 
 /// A P-256 key and a self-signed certificate of it (PEM), for the portal's certificate option.
-pub fn key_and_certificate() -> (SigningKey, String) {
+pub(crate) fn key_and_certificate() -> (SigningKey, String) {
     let key = SigningKey::generate_p256().unwrap();
     let pair = rcgen::KeyPair::from_pem(&key.to_pkcs8_pem().unwrap()).unwrap();
     let params = rcgen::CertificateParams::new(vec!["consumer.example".to_owned()]).unwrap();

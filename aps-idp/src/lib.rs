@@ -91,3 +91,9 @@ pub use model::{
 };
 pub use provider::IdentityProvider;
 pub use provisioning::{Outcome, Provisioner};
+
+// The Rust snippets of docs/provisioning.md, compiled by `cargo test --doc` against this API.
+// Only exists for doc tests.
+#[cfg(all(doctest, feature = "dev-idp"))]
+#[doc = include_str!("../../docs/provisioning.md")]
+struct ProvisioningGuide;

@@ -97,3 +97,8 @@ pub use provisioning::{Outcome, Provisioner};
 #[cfg(all(doctest, feature = "dev-idp"))]
 #[doc = include_str!("../../docs/provisioning.md")]
 struct ProvisioningGuide;
+
+// The same for docs/dev-idp.md.
+#[cfg(all(doctest, feature = "dev-idp"))]
+#[doc = include_str!("../../docs/dev-idp.md")]
+struct DevIdpGuide;

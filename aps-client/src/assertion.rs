@@ -13,7 +13,11 @@ use crate::{Error, Result};
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum AssertionAudience {
-    /// The issuer URL when one is configured, else the token endpoint. Defaults to this.
+    /// The issuer when one is configured, else the token endpoint. Defaults to this.
+    ///
+    /// The issuer goes into `aud` exactly as the discovery document writes it, or (without
+    /// discovery) as configured: never re-serialised, since RFC 7523 providers compare `aud`
+    /// character for character (`http://127.0.0.1:8080` is not `http://127.0.0.1:8080/`).
     #[default]
     Issuer,
     /// The token endpoint URL.

@@ -59,8 +59,17 @@ pub(crate) enum Endpoint {
     Token(Url),
     Issuer {
         issuer: Url,
-        discovered: Mutex<Option<(Url, Instant)>>,
+        discovered: Mutex<Option<Discovered>>,
     },
+}
+
+/// What discovery found: the token endpoint, and the issuer exactly as the document writes it
+/// (the assertion audience: a strict provider compares `aud` with it character for character).
+#[derive(Debug, Clone)]
+pub(crate) struct Discovered {
+    pub(crate) token_endpoint: Url,
+    pub(crate) issuer: String,
+    at: Instant,
 }
 
 #[derive(Deserialize)]
@@ -77,24 +86,26 @@ impl Endpoint {
         }
     }
 
-    /// The token endpoint, running discovery when needed.
-    pub(crate) async fn token_endpoint(
+    /// The token endpoint, and the issuer as the discovery document wrote it when discovery
+    /// ran; discovery runs when needed.
+    pub(crate) async fn resolve(
         &self,
         http: &reqwest::Client,
         allow_http_loopback: bool,
-    ) -> Result<Url> {
+    ) -> Result<(Url, Option<String>)> {
         let (issuer, cache) = match self {
-            Self::Token(url) => return Ok(url.clone()),
+            Self::Token(url) => return Ok((url.clone(), None)),
             Self::Issuer { issuer, discovered } => (issuer, discovered),
         };
-        if let Some((url, at)) = lock(cache).as_ref()
-            && at.elapsed() < DISCOVERY_TTL
+        if let Some(found) = lock(cache).as_ref()
+            && found.at.elapsed() < DISCOVERY_TTL
         {
-            return Ok(url.clone());
+            return Ok((found.token_endpoint.clone(), Some(found.issuer.clone())));
         }
-        let url = discover(http, issuer, allow_http_loopback).await?;
-        *lock(cache) = Some((url.clone(), Instant::now()));
-        Ok(url)
+        let found = discover(http, issuer, allow_http_loopback).await?;
+        let resolved = (found.token_endpoint.clone(), Some(found.issuer.clone()));
+        *lock(cache) = Some(found);
+        Ok(resolved)
     }
 }
 
@@ -107,7 +118,11 @@ pub(crate) fn discovery_url(issuer: &Url) -> String {
 }
 
 #[tracing::instrument(name = "aps_client.discover", skip_all, fields(issuer = %issuer))]
-async fn discover(http: &reqwest::Client, issuer: &Url, allow_http_loopback: bool) -> Result<Url> {
+async fn discover(
+    http: &reqwest::Client,
+    issuer: &Url,
+    allow_http_loopback: bool,
+) -> Result<Discovered> {
     let url = discovery_url(issuer);
     let fail = |reason: String| Error::Discovery {
         url: url.clone(),
@@ -156,7 +171,11 @@ async fn discover(http: &reqwest::Client, issuer: &Url, allow_http_loopback: boo
     let token_endpoint =
         Url::parse(&token_endpoint).map_err(|e| fail(format!("`token_endpoint`: {e}")))?;
     check_url("token endpoint", &token_endpoint, allow_http_loopback)?;
-    Ok(token_endpoint)
+    Ok(Discovered {
+        token_endpoint,
+        issuer: found,
+        at: Instant::now(),
+    })
 }
 
 /// Reads at most [`MAX_BODY`] bytes of a body.

@@ -294,15 +294,15 @@ impl ClientBuilder {
                     "not set (client_id(), credentials() or APS_CLIENT_ID)",
                 )
             })?;
-        let issuer = self
+        let parsed_issuer = self
             .issuer
             .as_deref()
             .map(|u| parse_url("issuer", u))
             .transpose()?;
-        if let Some(url) = &issuer {
+        if let Some(url) = &parsed_issuer {
             check_url("issuer", url, self.allow_http_loopback)?;
         }
-        let endpoint = match (self.token_endpoint.as_deref(), issuer.clone()) {
+        let endpoint = match (self.token_endpoint.as_deref(), parsed_issuer) {
             (Some(url), _) => {
                 let url = parse_url("token_endpoint", url)?;
                 check_url("token endpoint", &url, self.allow_http_loopback)?;
@@ -349,7 +349,8 @@ impl ClientBuilder {
         Ok(Client::from_config(Config {
             http,
             endpoint,
-            issuer,
+            // Kept as written: the parsed `Url` is for checks and discovery only.
+            issuer: self.issuer.map(|url| url.trim().to_owned()),
             client_id,
             credential: RwLock::new(credential),
             assertion_audience: self.assertion_audience,

@@ -57,7 +57,8 @@ pub struct Client {
 pub(crate) struct Config {
     pub(crate) http: reqwest::Client,
     pub(crate) endpoint: Endpoint,
-    pub(crate) issuer: Option<Url>,
+    /// The issuer exactly as configured (trimmed), the default assertion audience.
+    pub(crate) issuer: Option<String>,
     pub(crate) client_id: String,
     pub(crate) credential: RwLock<Credential>,
     pub(crate) assertion_audience: AssertionAudience,
@@ -246,10 +247,12 @@ impl Client {
     ///
     /// When discovery fails.
     pub async fn token_endpoint(&self) -> Result<Url> {
-        self.config
+        let (url, _) = self
+            .config
             .endpoint
-            .token_endpoint(&self.config.http, self.config.allow_http_loopback)
-            .await
+            .resolve(&self.config.http, self.config.allow_http_loopback)
+            .await?;
+        Ok(url)
     }
 }
 

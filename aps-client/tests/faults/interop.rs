@@ -1,0 +1,118 @@
+//! Issue 12: a strict, standards-compliant provider (not Keycloak) whose issuer has no path. It
+//! compares the assertion's `aud` with its issuer character for character (RFC 7523) and looks
+//! keys up by `kid`.
+
+use aps_client::{Client, CredentialDocument, SigningKey};
+use base64::Engine as _;
+use serde_json::{Value, json};
+use wiremock::matchers::path;
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+use crate::support::stub::discovery;
+use crate::{TOKEN_PATH, TestResult, token_json};
+
+/// Accepts an assertion whose `aud` is exactly `issuer` and whose `kid` is one of `kids`.
+struct Strict {
+    issuer: String,
+    kids: Vec<String>,
+}
+
+fn segment(jwt: &str, at: usize) -> Value {
+    let part = jwt.split('.').nth(at).unwrap_or_default();
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(part)
+        .unwrap_or_default();
+    serde_json::from_slice(&bytes).unwrap_or(Value::Null)
+}
+
+impl Respond for Strict {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let assertion = url::form_urlencoded::parse(&request.body)
+            .find(|(name, _)| name == "client_assertion")
+            .map(|(_, value)| value.into_owned())
+            .unwrap_or_default();
+        let aud = &segment(&assertion, 1)["aud"];
+        let kid = &segment(&assertion, 0)["kid"];
+        let refuse = |why: String| {
+            ResponseTemplate::new(401)
+                .set_body_json(json!({ "error": "invalid_client", "error_description": why }))
+        };
+        if aud != self.issuer.as_str() {
+            return refuse(format!("aud {aud} is not {}", self.issuer));
+        }
+        if !self.kids.iter().any(|k| kid == k.as_str()) {
+            return refuse(format!("unknown kid {kid}"));
+        }
+        ResponseTemplate::new(200).set_body_json(token_json("t"))
+    }
+}
+
+/// A strict provider at a path-less issuer (`http://127.0.0.1:PORT`, no trailing slash), with
+/// discovery, accepting `kid`.
+async fn strict_provider(kid: &str) -> MockServer {
+    let server = MockServer::start().await;
+    let issuer = server.uri();
+    assert!(!issuer.ends_with('/'), "{issuer}");
+    Mock::given(path("/.well-known/openid-configuration"))
+        .respond_with(discovery(&issuer, &format!("{issuer}{TOKEN_PATH}")))
+        .mount(&server)
+        .await;
+    Mock::given(path(TOKEN_PATH))
+        .respond_with(Strict {
+            issuer,
+            kids: vec![kid.to_owned()],
+        })
+        .mount(&server)
+        .await;
+    server
+}
+
+#[tokio::test]
+async fn issue_12_the_assertion_aud_is_a_pathless_issuer_exactly() -> TestResult {
+    let key = SigningKey::generate_p256()?;
+    let server = strict_provider(key.kid()).await;
+    let issuer = server.uri();
+    let token_endpoint = format!("{issuer}{TOKEN_PATH}");
+    // Configured issuer, explicit token endpoint (no discovery).
+    let explicit = Client::builder()
+        .issuer(&issuer)
+        .token_endpoint(&token_endpoint)
+        .danger_allow_http_loopback(true)
+        .client_id("app-1")
+        .private_key(key.clone())
+        .build()?;
+    explicit.token().await?;
+    // Issuer only: the token endpoint comes from discovery.
+    let discovered = Client::builder()
+        .issuer(&issuer)
+        .danger_allow_http_loopback(true)
+        .client_id("app-1")
+        .private_key(key.clone())
+        .build()?;
+    discovered.token().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn issue_12_a_credential_document_issuer_is_the_aud_as_written() -> TestResult {
+    let key = SigningKey::generate_rsa(2048)?;
+    let document = |issuer: &str| {
+        CredentialDocument::from_json(
+            &json!({
+                "flow": "client-credentials",
+                "clientId": "app-1",
+                "issuer": issuer,
+                "clientPrivateKey": key.to_pkcs8_pem().map(|p| p.as_str().to_owned()).unwrap_or_default(),
+            })
+            .to_string(),
+        )
+    };
+    // A document's key was registered as a PEM: its kid is the one Keycloak derives.
+    let server = strict_provider(&aps_client::keycloak_key_id(&key)?).await;
+    let client = Client::builder()
+        .credentials(&document(&server.uri())?)
+        .danger_allow_http_loopback(true)
+        .build()?;
+    client.token().await?;
+    Ok(())
+}

@@ -61,6 +61,9 @@ pub struct ClientBuilder {
 enum KeyInput {
     Key(SigningKey),
     Pem(ClientSecret),
+    /// A credential document's `clientPrivateKey`: the portal registered its public half with
+    /// Keycloak as a PEM, so it signs with [`keycloak_key_id`](crate::keycloak_key_id).
+    PortalPem(ClientSecret),
     Jwk(ClientSecret),
 }
 
@@ -134,15 +137,16 @@ impl ClientBuilder {
         self
     }
 
-    /// Authenticate with `private_key_jwt`, signing assertions with `key` (RSA or EC, with its
-    /// `kid`). The key can be swapped later with [`Client::rotate_key`].
+    /// Authenticate with `private_key_jwt`, signing assertions with `key` (RSA or EC) and its
+    /// [`kid`](SigningKey::kid). The key can be swapped later with [`Client::rotate_key`].
     pub fn private_key(mut self, key: SigningKey) -> Self {
         self.key = Some(KeyInput::Key(key));
         self
     }
 
-    /// Authenticate with `private_key_jwt`, with a PEM private key (PKCS#8, PKCS#1 or SEC1), such
-    /// as the portal's `clientPrivateKey`. Parsed by `build()`.
+    /// Authenticate with `private_key_jwt`, with a PEM private key (PKCS#8, PKCS#1 or SEC1).
+    /// Parsed by `build()`. Its `kid` is the one [`SigningKey::from_pem`] gives it, the RFC 7638
+    /// thumbprint that `public_jwks()` publishes (see [`key_id`](Self::key_id)).
     pub fn private_key_pem(mut self, pem: impl Into<ClientSecret>) -> Self {
         self.key = Some(KeyInput::Pem(pem.into()));
         self
@@ -154,9 +158,20 @@ impl ClientBuilder {
         self
     }
 
-    /// The `kid` put in assertion headers. Defaults to the key's own for a [`SigningKey`] or a
-    /// JWK, and to [`keycloak_key_id`](crate::keycloak_key_id) for a PEM key (what Keycloak
-    /// expects for an uploaded public key). With a JWKS URL, it must match the JWKS entry.
+    /// The `kid` put in assertion headers, overriding the rule.
+    ///
+    /// **The rule: a key signs with the `kid` it publishes**, however it was given:
+    /// [`SigningKey::kid`] (the RFC 7638 thumbprint unless set with
+    /// [`SigningKey::with_kid`]) for a [`SigningKey`] or a PEM, the JWK's own `kid` for a JWK.
+    /// So a JWKS made with `SigningKey::from_pem(pem)?.public_jwks()` matches a client built
+    /// with `.private_key_pem(pem)`. One exception, where the key was registered: the
+    /// `clientPrivateKey` of a credential document ([`credentials`](Self::credentials)) signs
+    /// with [`keycloak_key_id`](crate::keycloak_key_id), since the portal registered its public
+    /// half with Keycloak as a PEM, and Keycloak names such keys itself.
+    ///
+    /// Set it for a key you uploaded to Keycloak yourself as a PEM or certificate
+    /// (`.key_id(aps_client::keycloak_key_id(&key)?)`), or to match a JWKS entry with another
+    /// `kid`.
     pub fn key_id(mut self, kid: impl Into<String>) -> Self {
         self.key_id = Some(kid.into());
         self
@@ -189,11 +204,16 @@ impl ClientBuilder {
     }
 
     /// Everything from the portal's credential document: client id, secret or private key
-    /// (replacing any secret or key set before), token endpoint and issuer.
+    /// (replacing any secret or key set before), token endpoint and issuer. The private key
+    /// signs with [`keycloak_key_id`](crate::keycloak_key_id), the `kid` Keycloak gives the
+    /// public key the portal registered (see [`key_id`](Self::key_id)).
     pub fn credentials(mut self, document: &CredentialDocument) -> Self {
         self.client_id = Some(document.client_id().to_owned());
         self.secret = document.client_secret().cloned();
-        self.key = document.client_private_key().cloned().map(KeyInput::Pem);
+        self.key = document
+            .client_private_key()
+            .cloned()
+            .map(KeyInput::PortalPem);
         if let Some(url) = document.token_endpoint() {
             self.token_endpoint = Some(url.to_owned());
         }
@@ -366,6 +386,5 @@ impl ClientBuilder {
 mod credential;
 mod env;
 
-pub(crate) use credential::key_from_pem;
 #[cfg(test)]
 mod tests;

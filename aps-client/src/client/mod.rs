@@ -14,7 +14,7 @@ use url::Url;
 pub use builder::ClientBuilder;
 pub use fetch::UncachedSource;
 
-use crate::assertion::{AssertionAudience, PrivateKeyJwt};
+use crate::assertion::{AssertionAudience, key_from_pem};
 use crate::auth::{AuthMethod, Credential};
 use crate::endpoint::Endpoint;
 use crate::request::{CacheKey, TokenRequest};
@@ -199,7 +199,7 @@ impl Client {
     }
 
     /// Replaces the private key at run time (key rotation). Cached tokens stay valid; the next
-    /// assertion is signed with the new key.
+    /// assertion is signed with the new key and its own [`kid`](aps_jwt::SigningKey::kid).
     ///
     /// # Errors
     ///
@@ -207,10 +207,7 @@ impl Client {
     pub fn rotate_key(&self, key: aps_jwt::SigningKey) -> Result<()> {
         match &mut *self.config.credential_mut() {
             Credential::Key(current) => {
-                *current = PrivateKeyJwt {
-                    key,
-                    lifetime: current.lifetime,
-                };
+                current.key = key;
                 Ok(())
             }
             Credential::Secret { .. } => Err(Error::config(
@@ -220,15 +217,25 @@ impl Client {
         }
     }
 
-    /// Replaces the private key with a PEM key at run time, with the `kid` Keycloak derives for
-    /// an uploaded public key (see [`keycloak_key_id`](crate::keycloak_key_id)): what the
-    /// portal's "regenerate credentials" hands out.
+    /// Replaces the private key with a PEM key at run time. Its `kid` follows the rule of the
+    /// key it replaces (see [`ClientBuilder::key_id`]): for a client built from a credential
+    /// document, [`keycloak_key_id`](crate::keycloak_key_id), so that the `clientPrivateKey` of
+    /// the portal's "regenerate credentials" works as is; otherwise the key's own `kid`.
     ///
     /// # Errors
     ///
     /// [`Error::Config`] when the PEM cannot be read or the client authenticates with a secret.
     pub fn rotate_key_pem(&self, pem: impl Into<ClientSecret>) -> Result<()> {
-        self.rotate_key(builder::key_from_pem(&pem.into())?)
+        let rule = match &*read(&self.config.credential) {
+            Credential::Key(current) => current.rule,
+            Credential::Secret { .. } => {
+                return Err(Error::config(
+                    "rotate_key_pem",
+                    "this client authenticates with a secret",
+                ));
+            }
+        };
+        self.rotate_key(key_from_pem(&pem.into(), rule)?)
     }
 
     /// The client id.

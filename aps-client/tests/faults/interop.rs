@@ -116,3 +116,18 @@ async fn issue_12_a_credential_document_issuer_is_the_aud_as_written() -> TestRe
     client.token().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn issue_12_a_pem_key_signs_with_the_kid_its_jwks_publishes() -> TestResult {
+    let pem = SigningKey::generate_p256()?.to_pkcs8_pem()?;
+    let published = SigningKey::from_pem(pem.as_str())?;
+    let server = strict_provider(published.kid()).await;
+    let client = Client::builder()
+        .issuer(server.uri())
+        .danger_allow_http_loopback(true)
+        .client_id("app-1")
+        .private_key_pem(pem.as_str())
+        .build()?;
+    client.token().await?;
+    Ok(())
+}

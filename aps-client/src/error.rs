@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 
 mod oauth;
 
-pub use oauth::{ErrorCode, OAuthError};
+pub use oauth::{AssertionFacts, ErrorCode, OAuthError};
 
 /// The result type of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -75,7 +75,7 @@ pub use bearer::{BearerError, send_with_token};
 pub use cache::{CachePolicy, CachedTokenSource};
 pub use client::{Client, ClientBuilder, UncachedSource};
 pub use credentials::{CredentialDocument, env};
-pub use error::{Error, ErrorCode, OAuthError, Result, TransportKind};
+pub use error::{AssertionFacts, Error, ErrorCode, OAuthError, Result, TransportKind};
 #[cfg(feature = "middleware")]
 pub use middleware::AuthMiddleware;
 pub use request::TokenRequest;

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use tokio::time::Instant;
 
-use crate::error::{Error, OAuthError};
+use crate::error::{AssertionFacts, Error, OAuthError};
 use crate::token::{Token, TokenParts};
 
 /// The largest body read from a token endpoint; a token response is a few kilobytes.
@@ -21,6 +21,8 @@ pub(crate) struct Context<'a> {
     pub(crate) requested_scope: Option<&'a str>,
     pub(crate) sent_at: Instant,
     pub(crate) default_lifetime: Duration,
+    /// The `aud` and `kid` of the client assertion sent, with `private_key_jwt`.
+    pub(crate) assertion: Option<(&'a str, &'a str)>,
 }
 
 /// An HTTP answer: status, `Content-Type`, `Retry-After` and body.
@@ -60,6 +62,10 @@ pub(crate) fn parse(answer: &Answer<'_>, cx: &Context<'_>) -> Result<Token, Erro
                 status: answer.status,
                 client_id: cx.client_id.to_owned(),
                 retry_after: answer.retry_after,
+                assertion: cx.assertion.map(|(audience, key_id)| AssertionFacts {
+                    audience: audience.to_owned(),
+                    key_id: key_id.to_owned(),
+                }),
             }
             .into());
         }
@@ -205,6 +211,7 @@ mod tests {
             requested_scope: Some("Function1/read"),
             sent_at: Instant::now(),
             default_lifetime: Duration::from_secs(60),
+            assertion: None,
         }
     }
 

@@ -8,7 +8,7 @@ use tokio::time::Instant;
 use tracing::Instrument as _;
 
 use super::Config;
-use crate::auth::authenticate;
+use crate::auth::{Credential, authenticate};
 use crate::endpoint::read_bounded;
 use crate::request::TokenRequest;
 use crate::response::{self, Answer, Context};
@@ -130,6 +130,10 @@ async fn send_once(config: &Config, request: &TokenRequest, attempt: u32) -> Res
         requested_scope: scope.as_deref(),
         sent_at,
         default_lifetime: config.default_lifetime,
+        assertion: match &credential {
+            Credential::Key(jwt) => Some((audience, jwt.key.kid())),
+            Credential::Secret { .. } => None,
+        },
     };
     let token = response::parse(&answer, &cx)?;
     tracing::debug!(attempt, %status, lifetime_s = token.lifetime().as_secs(), "token received");

@@ -131,3 +131,23 @@ async fn issue_12_a_pem_key_signs_with_the_kid_its_jwks_publishes() -> TestResul
     client.token().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn issue_12_a_refused_assertion_is_explained_with_its_aud_and_kid() -> TestResult {
+    let server = strict_provider("the-registered-kid").await;
+    let client = Client::builder()
+        .issuer(server.uri())
+        .danger_allow_http_loopback(true)
+        .client_id("app-1")
+        .private_key(SigningKey::generate_p256()?.with_kid("another-kid"))
+        .build()?;
+    let error = client.token().await.expect_err("an unknown kid is refused");
+    assert!(error.is_client_rejected(), "{error}");
+    let text = error.to_string();
+    let aud = format!("aud `{}`", server.uri());
+    for expected in ["key id", "audience", "clock", "kid `another-kid`", &aud] {
+        assert!(text.contains(expected), "{expected}: {text}");
+    }
+    assert!(!text.contains("eyJ"), "never the assertion: {text}");
+    Ok(())
+}

@@ -39,7 +39,7 @@ pub enum Error {
     /// A URL that would carry credentials is not HTTPS and not an allowed loopback address.
     #[error(
         "{what} {url} is not HTTPS; plain HTTP is allowed only for loopback hosts, and only with \
-         ClientBuilder::danger_allow_http_loopback(true)"
+         ClientBuilder::danger_allow_http_loopback(true) or APS_ALLOW_HTTP_LOOPBACK=1"
     )]
     InsecureUrl {
         /// Which URL (`token endpoint`, `issuer`).

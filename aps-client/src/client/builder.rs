@@ -287,8 +287,18 @@ impl ClientBuilder {
         self
     }
 
-    /// Allows plain `http://` URLs on loopback hosts (`127.0.0.0/8`, `::1`, `localhost`), for
-    /// tests against a local identity provider. Defaults to false: every URL must be HTTPS.
+    /// Allows plain `http://` URLs on loopback hosts (`127.0.0.0/8`, `::1`, `localhost`) for the
+    /// identity provider (issuer, token endpoint), for tests against a local one. Defaults to
+    /// false: both must be HTTPS. Also set by `APS_ALLOW_HTTP_LOOPBACK=1` with
+    /// [`load_env`](Self::load_env).
+    ///
+    /// The SDK's one rule: plain HTTP only ever goes to a loopback host, never elsewhere. Where
+    /// the client's own secret or key is used (the identity provider), loopback HTTP also needs
+    /// this opt-in, since it is a test setup that must not reach production by accident. Bearer
+    /// tokens sent with [`send_with_token`](crate::send_with_token) or the middleware to an API
+    /// on a loopback host (a local sidecar), and the public keys aps-jwt's validator fetches,
+    /// need no opt-in: a short-lived token or public data, on a connection that never leaves the
+    /// host.
     pub fn danger_allow_http_loopback(mut self, allow: bool) -> Self {
         self.allow_http_loopback = allow;
         self

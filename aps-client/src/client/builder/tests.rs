@@ -123,6 +123,38 @@ fn plain_http_needs_loopback_and_the_opt_out() {
 }
 
 #[test]
+fn issue_12_load_env_reads_aps_allow_http_loopback() {
+    let local = [
+        ("APS_CLIENT_ID", "a"),
+        ("APS_CLIENT_SECRET", "s"),
+        ("APS_TOKEN_ENDPOINT", "http://127.0.0.1:8080/token"),
+    ];
+    let with = |allow: &str| {
+        let mut pairs = local.to_vec();
+        pairs.push(("APS_ALLOW_HTTP_LOOPBACK", allow));
+        ClientBuilder::new().load_vars(vars(&pairs)).build()
+    };
+    assert!(matches!(
+        ClientBuilder::new().load_vars(vars(&local)).build(),
+        Err(Error::InsecureUrl { .. })
+    ));
+    assert!(with("1").is_ok());
+    assert!(with(" TRUE ").is_ok());
+    assert!(matches!(with("0"), Err(Error::InsecureUrl { .. })));
+    assert!(
+        matches!(with("yes please"), Err(Error::Config { field, .. }) if field == "APS_ALLOW_HTTP_LOOPBACK")
+    );
+    // Loopback only, whatever the setting.
+    let mut remote = local.to_vec();
+    remote[2].1 = "http://idp.example/token";
+    remote.push(("APS_ALLOW_HTTP_LOOPBACK", "1"));
+    assert!(matches!(
+        ClientBuilder::new().load_vars(vars(&remote)).build(),
+        Err(Error::InsecureUrl { .. })
+    ));
+}
+
+#[test]
 fn private_keys_from_pem_and_jwk_with_kid() {
     let key = SigningKey::generate_p256().unwrap();
     let pem = key.to_pkcs8_pem().unwrap();

@@ -34,7 +34,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "token: lifetime {:?}, scope {:?}",
         token.lifetime(),
-        token.scope().unwrap_or("")
+        token.scope().unwrap_or("unknown (the server did not say)")
     );
 
     if let Some(url) = std::env::args().nth(1) {

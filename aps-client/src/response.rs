@@ -107,15 +107,18 @@ pub(crate) fn parse(answer: &Answer<'_>, cx: &Context<'_>) -> Result<Token, Erro
             )
         })?),
     };
+    // An omitted scope stays unknown (`None`), not the requested one: not every server that
+    // leaves it out granted exactly what was asked.
     let scope = match success.scope {
         Some(Value::String(s)) => Some(s),
-        None | Some(Value::Null) => cx.requested_scope.map(str::to_owned),
+        None | Some(Value::Null) => None,
         Some(_) => return Err(invalid("scope", "not a string")),
     };
     let parts = TokenParts {
         access_token,
         lifetime,
         scope,
+        requested_scope: cx.requested_scope.map(str::to_owned),
         extra: success.extra,
     };
     Token::new(parts, cx.sent_at, cx.default_lifetime).ok_or_else(|| {
@@ -224,6 +227,10 @@ mod tests {
         }
     }
 
+    fn success(body: &'static str) -> Token {
+        parse(&answer(200, "application/json", body), &cx()).unwrap()
+    }
+
     #[tokio::test(start_paused = true)]
     async fn keycloak_success_with_extra_fields() {
         let body = r#"{"access_token":"eyJ.a.b","expires_in":300,"refresh_expires_in":0,
@@ -248,26 +255,24 @@ mod tests {
         )
         .unwrap();
         assert_eq!(token.lifetime(), Duration::from_secs(120));
-        let token = parse(
-            &answer(
-                200,
-                "application/json",
-                r#"{"access_token":"t","token_type":"bearer"}"#,
-            ),
-            &cx(),
-        )
-        .unwrap();
+        let token = success(r#"{"access_token":"t","token_type":"bearer"}"#);
         assert_eq!(
             token.lifetime(),
             Duration::from_secs(60),
             "the default lifetime"
         );
         assert!(!token.lifetime_reported());
-        assert_eq!(
-            token.scope(),
-            Some("Function1/read"),
-            "absent scope means the requested one"
-        );
+        assert_eq!(token.requested_scope(), Some("Function1/read"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn issue_12_an_omitted_scope_is_unknown_not_the_requested_one() {
+        let token = success(r#"{"access_token":"t","token_type":"Bearer"}"#);
+        assert_eq!(token.scope(), None, "unknown: the server did not say");
+        assert_eq!(token.scopes().count(), 0);
+        assert_eq!(token.requested_scope(), Some("Function1/read"));
+        let said = success(r#"{"access_token":"t","token_type":"Bearer","scope":"profile"}"#);
+        assert_eq!(said.scope(), Some("profile"), "granted as the server said");
     }
 
     #[tokio::test(start_paused = true)]

@@ -197,7 +197,9 @@ impl ClientBuilder {
     }
 
     /// The issuer (realm) URL, such as `https://…/auth/realms/apigw`. Without a token endpoint,
-    /// OIDC discovery finds it (once; cached for 24 hours). Also the default assertion audience.
+    /// OIDC discovery finds it (once; cached for 24 hours; when
+    /// rediscovery fails, the known endpoint is kept with a warning and discovery is retried
+    /// 5 minutes later). Also the default assertion audience.
     pub fn issuer(mut self, url: impl Into<String>) -> Self {
         self.issuer = Some(url.into());
         self

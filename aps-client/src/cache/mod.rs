@@ -165,19 +165,24 @@ impl<S: TokenSource + 'static> CachedTokenSource<S> {
     }
 
     fn maybe_refresh_in_background(&self, entry: &Entry, now: Instant) {
-        let mut flight = lock(&self.shared.flight);
-        let refreshing = Refreshing {
-            in_flight: flight.in_flight.is_some(),
-            retry_at: flight.retry_at,
+        let started = {
+            let mut flight = lock(&self.shared.flight);
+            let schedule = entry.schedule;
+            let refreshing = Refreshing {
+                in_flight: flight.in_flight.is_some(),
+                retry_at: flight.retry_at,
+            };
+            (schedule.decide(now, refreshing) == Decision::ServeAndRefresh)
+                .then(|| self.start(&mut flight).0)
         };
-        if entry.schedule.decide(now, refreshing) == Decision::ServeAndRefresh {
+        if let Some(guard) = started {
             tracing::debug!(target: "aps_client", "token due for refresh; refreshing in the background");
-            self.start(&mut flight);
+            spawn(guard);
         }
     }
 
     async fn wait_for_refresh(&self) -> Result<Token> {
-        let mut receiver = {
+        let (mut receiver, started) = {
             let mut flight = lock(&self.shared.flight);
             // A refresh may have finished between the first look and taking the lock: it stores
             // the token before it clears `in_flight`, so one of the two is seen here.
@@ -187,18 +192,28 @@ impl<S: TokenSource + 'static> CachedTokenSource<S> {
                 return Ok(entry.token.clone());
             }
             match &flight.in_flight {
-                Some(sender) => sender.subscribe(),
-                None => self.start(&mut flight),
+                Some(sender) => (sender.subscribe(), None),
+                None => {
+                    let (guard, receiver) = self.start(&mut flight);
+                    (receiver, Some(guard))
+                }
             }
         };
+        if let Some(guard) = started {
+            spawn(guard);
+        }
         match receiver.wait_for(Option::is_some).await {
             Ok(outcome) => outcome.clone().unwrap_or(Err(Error::RefreshAborted)),
             Err(_) => Err(Error::RefreshAborted),
         }
     }
 
-    /// Starts a refresh task; the caller holds the flight lock.
-    fn start(&self, flight: &mut Flight) -> watch::Receiver<Outcome> {
+    /// Registers a refresh in `flight` (the caller holds the flight lock) and returns the guard
+    /// that runs it: the caller must [`spawn`] it *after* releasing the lock, since a spawn
+    /// that drops the task at once (no runtime, a runtime shutting down) runs the guard's
+    /// `Drop`, which takes the flight lock.
+    #[must_use]
+    fn start(&self, flight: &mut Flight) -> (FlightGuard<S>, watch::Receiver<Outcome>) {
         let sender = Arc::new(watch::Sender::new(None));
         let receiver = sender.subscribe();
         flight.in_flight = Some(Arc::clone(&sender));
@@ -207,8 +222,7 @@ impl<S: TokenSource + 'static> CachedTokenSource<S> {
             sender,
             done: false,
         };
-        tokio::spawn(guard.run());
-        receiver
+        (guard, receiver)
     }
 
     /// True when both share one cache entry.
@@ -223,6 +237,15 @@ impl<S: TokenSource + 'static> CachedTokenSource<S> {
             .in_flight
             .as_ref()
             .map_or(0, |s| s.receiver_count())
+    }
+}
+
+/// Runs a refresh in its own task; never call it with the flight lock held. Without a runtime,
+/// the guard is dropped, which ends the refresh with [`Error::RefreshAborted`] for its waiters.
+fn spawn<S: TokenSource + 'static>(guard: FlightGuard<S>) {
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => drop(runtime.spawn(guard.run())),
+        Err(_) => drop(guard),
     }
 }
 

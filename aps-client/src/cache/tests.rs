@@ -327,3 +327,44 @@ async fn a_caller_that_gives_up_does_not_cancel_the_refresh() {
     assert_eq!(token.secret(), "t1");
     assert_eq!(cache.source().calls(), 1);
 }
+
+/// Runs `f` on its own thread; `None` if it did not finish within 10 s (a deadlock).
+fn within_10s<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let (done, outcome) = std::sync::mpsc::channel();
+    std::thread::spawn(move || done.send(f()));
+    outcome.recv_timeout(S(10)).ok()
+}
+
+#[test]
+fn issue_12_a_refresh_on_a_runtime_shutting_down_fails_instead_of_deadlocking() {
+    let finished = within_10s(|| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let handle = runtime.handle().clone();
+        drop(runtime);
+        // The runtime is gone: a spawn on it drops the refresh task at once.
+        let _entered = handle.enter();
+        let cache = CachedTokenSource::new(Script::new(300));
+        let outcome = now_or_never(cache.token()).expect("no wait");
+        // A second caller is not wedged behind the first.
+        let again = now_or_never(cache.token()).expect("no wait");
+        (outcome.map(|t| t.secret().to_owned()), again.is_err())
+    });
+    let (outcome, again_failed) = finished.expect("no deadlock");
+    assert!(matches!(outcome, Err(Error::RefreshAborted)), "{outcome:?}");
+    assert!(again_failed);
+}
+
+#[test]
+fn issue_12_a_refresh_without_a_runtime_fails_instead_of_deadlocking() {
+    let finished = within_10s(|| {
+        let cache = CachedTokenSource::new(Script::new(300));
+        now_or_never(cache.token())
+            .expect("no wait")
+            .map(|t| t.secret().to_owned())
+    });
+    let outcome = finished.expect("no deadlock");
+    assert!(matches!(outcome, Err(Error::RefreshAborted)), "{outcome:?}");
+}

@@ -164,10 +164,14 @@ impl<S: TokenSource + 'static> CachedTokenSource<S> {
         *write(&self.shared.current) = None;
     }
 
-    fn maybe_refresh_in_background(&self, entry: &Entry, now: Instant) {
+    /// Starts a background refresh if one is due. `seen` is the entry the caller read before
+    /// taking the flight lock; the decision is made on the entry in the cache *under* the lock,
+    /// since a refresh may have finished in between (then there is nothing to do).
+    fn maybe_refresh_in_background(&self, seen: &Entry, now: Instant) {
         let started = {
             let mut flight = lock(&self.shared.flight);
-            let schedule = entry.schedule;
+            let current = read(&self.shared.current).clone();
+            let schedule = current.map_or(seen.schedule, |entry| entry.schedule);
             let refreshing = Refreshing {
                 in_flight: flight.in_flight.is_some(),
                 retry_at: flight.retry_at,

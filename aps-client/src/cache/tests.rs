@@ -368,3 +368,19 @@ fn issue_12_a_refresh_without_a_runtime_fails_instead_of_deadlocking() {
     let outcome = finished.expect("no deadlock");
     assert!(matches!(outcome, Err(Error::RefreshAborted)), "{outcome:?}");
 }
+
+#[tokio::test(start_paused = true)]
+async fn issue_12_a_refresh_that_finished_meanwhile_is_not_started_again() {
+    let cache = CachedTokenSource::new(Script::new(300));
+    cache.token().await.unwrap();
+    tokio::time::advance(S(210)).await;
+    // A caller reads the due entry, then a refresh finishes before it takes the flight lock.
+    let seen = read(&cache.shared.current).clone().unwrap();
+    cache.token().await.unwrap();
+    settle().await;
+    assert_eq!(cache.source().calls(), 2, "the background refresh ran");
+    cache.maybe_refresh_in_background(&seen, Instant::now());
+    settle().await;
+    assert_eq!(cache.source().calls(), 2, "no second refresh for one token");
+    assert_eq!(cache.cached().unwrap().secret(), "t2");
+}

@@ -25,6 +25,10 @@ use crate::{Error, Result, Token, TokenSource};
 ///   callers cause exactly one request.
 /// - When a background refresh fails, the still-valid token is served and the refresh is
 ///   retried after a growing backoff.
+/// - After a transient failure (connection, timeout, 5xx, 429), callers without a usable token
+///   get [`Error::Backoff`] at once, with the last error and the time left to wait, until the
+///   server's `Retry-After` (or the backoff, at most 5 minutes) is over: no request is sent
+///   meanwhile.
 ///
 /// The refresh runs in its own tokio task, so a caller that gives up (a dropped future, a
 /// timeout) does not cancel it for the others. Cloning is cheap and clones share the cache.
@@ -70,11 +74,18 @@ type Outcome = Option<Result<Token>>;
 /// The longest wait before another background refresh after a failure.
 const MAX_BACKOFF: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
 
+/// The longest time callers without a usable token are answered with the last transient error
+/// instead of a new request: an absurd `Retry-After` must not keep a client down for a day.
+const MAX_FAIL_FAST: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+
 #[derive(Default)]
 struct Flight {
     in_flight: Option<Arc<watch::Sender<Outcome>>>,
     failures: u32,
     retry_at: Option<Instant>,
+    /// After a transient failure: the error, and until when callers without a usable token get
+    /// it at once (the server's `Retry-After` or the backoff, at most [`MAX_FAIL_FAST`]).
+    last_failure: Option<(Error, Instant)>,
 }
 
 impl<S> Clone for CachedTokenSource<S> {
@@ -195,6 +206,17 @@ impl<S: TokenSource + 'static> CachedTokenSource<S> {
             {
                 return Ok(entry.token.clone());
             }
+            if flight.in_flight.is_none()
+                && let Some((last, until)) = &flight.last_failure
+            {
+                let now = Instant::now();
+                if now < *until {
+                    return Err(Error::Backoff {
+                        retry_in: *until - now,
+                        last: Box::new(last.clone()),
+                    });
+                }
+            }
             match &flight.in_flight {
                 Some(sender) => (sender.subscribe(), None),
                 None => {
@@ -293,6 +315,7 @@ impl<S: TokenSource + 'static> FlightGuard<S> {
                 Ok(_) => {
                     flight.failures = 0;
                     flight.retry_at = None;
+                    flight.last_failure = None;
                 }
                 Err(error) => {
                     flight.failures = flight.failures.saturating_add(1);
@@ -306,6 +329,9 @@ impl<S: TokenSource + 'static> FlightGuard<S> {
                         .max(error.retry_after().unwrap_or_default())
                         .min(MAX_BACKOFF);
                     flight.retry_at = Some(now + delay);
+                    flight.last_failure = error
+                        .is_transient()
+                        .then(|| (error.clone(), now + delay.min(MAX_FAIL_FAST)));
                     tracing::warn!(target: "aps_client", %error, failures = flight.failures,
                         retry_in_ms = delay.as_millis() as u64, "token refresh failed");
                 }

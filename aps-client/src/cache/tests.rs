@@ -247,6 +247,12 @@ async fn an_absurd_retry_after_neither_panics_nor_outlives_the_token() {
     assert_eq!(cache.source().calls(), 2, "and the backoff holds");
     cache.source().fail.store(false, Ordering::SeqCst);
     tokio::time::advance(S(60)).await;
+    let paused = cache.token().await.unwrap_err();
+    assert!(
+        paused.retry_after().is_some_and(|wait| wait <= S(300)),
+        "at most 5 minutes of pause for waiting callers: {paused}"
+    );
+    tokio::time::advance(S(300)).await;
     let next = cache.token().await.unwrap();
     assert_eq!(next.secret(), "t3", "once expired, callers get a new token");
 }
@@ -279,10 +285,11 @@ async fn expired_tokens_are_not_served_and_errors_reach_every_waiter() {
     assert_eq!(cache.source().calls(), 2);
     cache.source().fail.store(false, Ordering::SeqCst);
     gate.add_permits(1);
+    tokio::time::advance(S(1)).await;
     assert_eq!(
         cache.token().await.unwrap().secret(),
         "t3",
-        "the next caller tries again"
+        "the next caller after the backoff tries again"
     );
 }
 
@@ -383,4 +390,38 @@ async fn issue_12_a_refresh_that_finished_meanwhile_is_not_started_again() {
     settle().await;
     assert_eq!(cache.source().calls(), 2, "no second refresh for one token");
     assert_eq!(cache.cached().unwrap().secret(), "t2");
+}
+
+#[tokio::test(start_paused = true)]
+async fn issue_12_callers_without_a_token_honour_retry_after() {
+    let script = Script {
+        lifetime: 300,
+        retry_after: Some(60),
+        ..Script::default()
+    };
+    script.fail.store(true, Ordering::SeqCst);
+    let cache = CachedTokenSource::new(script);
+    let first = cache.token().await.unwrap_err();
+    assert_eq!(first.retry_after(), Some(S(60)));
+    for _ in 0..19 {
+        let error = now_or_never(cache.token()).expect("at once").unwrap_err();
+        assert!(matches!(error, Error::Backoff { .. }), "{error:?}");
+        assert!(error.is_transient());
+        assert_eq!(
+            error.status(),
+            Some(reqwest::StatusCode::SERVICE_UNAVAILABLE)
+        );
+        assert!(
+            error
+                .retry_after()
+                .is_some_and(|wait| wait <= S(60) && wait > S(0))
+        );
+    }
+    assert_eq!(cache.source().calls(), 1, "20 callers, one request");
+    tokio::time::advance(S(30)).await;
+    let later = cache.token().await.unwrap_err();
+    assert_eq!(later.retry_after(), Some(S(30)), "the time left");
+    cache.source().fail.store(false, Ordering::SeqCst);
+    tokio::time::advance(S(30)).await;
+    assert_eq!(cache.token().await.unwrap().secret(), "t2");
 }

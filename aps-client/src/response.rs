@@ -141,19 +141,50 @@ fn expires_in(value: &Value) -> Option<Duration> {
         .then(|| Duration::from_secs_f64(seconds))
 }
 
-/// The error for a body that is not an OAuth answer, saying in a few words what it was.
+/// The error for a body that is not an OAuth answer, saying in a few words what it was. A 2xx
+/// body is described, never quoted: it may be a token response with a syntax error.
 fn unexpected(answer: &Answer<'_>, cx: &Context<'_>) -> Error {
+    let summary = if answer.status.is_success() {
+        describe(answer.content_type, answer.body)
+    } else {
+        summarize(answer.content_type, answer.body)
+    };
     Error::UnexpectedResponse {
         url: cx.url.to_owned(),
         status: answer.status,
-        summary: summarize(answer.content_type, answer.body),
+        summary,
         retry_after: answer.retry_after,
     }
 }
 
+/// What a body is, without a word of it: "an empty body", "an HTML page of 812 bytes, not
+/// shown (…)", "application/json: 96 bytes, not shown (…)".
+fn describe(content_type: Option<&str>, body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(4096)]);
+    let trimmed = text.trim();
+    let content_type = content_type.unwrap_or("no content type");
+    if trimmed.is_empty() {
+        return format!("an empty body ({content_type})");
+    }
+    let n = body.len();
+    if is_html(content_type, &trimmed.to_ascii_lowercase()) {
+        return format!(
+            "an HTML page of {n} bytes, not shown (a login page or a proxy in front of the \
+             token endpoint?)"
+        );
+    }
+    format!("{content_type}: {n} bytes, not shown (a successful answer may hold a token)")
+}
+
+fn is_html(content_type: &str, lower: &str) -> bool {
+    content_type.contains("html")
+        || lower.starts_with("<!doctype html")
+        || lower.starts_with("<html")
+}
+
 /// "an empty body", "an HTML page titled \"Bad Gateway\"", "text/plain: upstream timed out". A
-/// body that looks like it carries a token (a form-encoded token response, anything with a JWT)
-/// is described, never quoted.
+/// body that may carry a credential (`access_token`, `client_secret`, `client_assertion`, or
+/// anything like a JWT) is described, never quoted.
 pub(crate) fn summarize(content_type: Option<&str>, body: &[u8]) -> String {
     let text = String::from_utf8_lossy(&body[..body.len().min(4096)]);
     let trimmed = text.trim();
@@ -162,20 +193,18 @@ pub(crate) fn summarize(content_type: Option<&str>, body: &[u8]) -> String {
         return format!("an empty body ({content_type})");
     }
     let lower = trimmed.to_ascii_lowercase();
-    if content_type.contains("html")
-        || lower.starts_with("<!doctype html")
-        || lower.starts_with("<html")
-    {
+    let credential = ["access_token", "client_secret", "client_assertion", "eyj"];
+    if credential.iter().any(|marker| lower.contains(marker)) {
+        return format!(
+            "{content_type}: {} bytes that may hold a credential (not shown)",
+            body.len()
+        );
+    }
+    if is_html(content_type, &lower) {
         return match title(trimmed, &lower) {
             Some(title) => format!("an HTML page titled {title:?}"),
             None => "an HTML page".to_owned(),
         };
-    }
-    if lower.contains("access_token=") || trimmed.contains("eyJ") {
-        return format!(
-            "{content_type}: {} bytes that may hold a token (not shown)",
-            body.len()
-        );
     }
     let snippet: String = trimmed
         .chars()
@@ -351,7 +380,7 @@ mod tests {
             "https://idp/token answered 502 Bad Gateway with an HTML page titled \"502 Bad Gateway\", not an OAuth JSON response"
         );
         assert!(err.is_transient());
-        let err = parse(&answer(200, "text/plain", "hello\u{1}world"), &cx()).unwrap_err();
+        let err = parse(&answer(404, "text/plain", "hello\u{1}world"), &cx()).unwrap_err();
         assert!(err.to_string().contains("text/plain: hello world"), "{err}");
         assert!(!err.is_transient());
         let err = parse(&answer(200, "application/json", "   "), &cx()).unwrap_err();
@@ -366,18 +395,42 @@ mod tests {
 
     #[test]
     fn bodies_that_may_hold_a_token_are_not_quoted() {
+        for status in [200, 400, 502] {
+            for body in [
+                "access_token=gho_16C7e42F292c6912E7710c838347Ae178B4a&token_type=bearer",
+                r#"{"access_token":"eyJhbGciOiJSUzI1NiJ9.e30.sig","token_type":"Bear"#,
+                "upstream said: eyJhbGciOiJSUzI1NiJ9.e30.sig",
+            ] {
+                let err = parse(&answer(status, "text/plain", body), &cx()).unwrap_err();
+                let text = err.to_string();
+                assert!(text.contains("not shown"), "{text}");
+                assert!(
+                    !text.contains("gho_16C7") && !text.contains("e30.sig"),
+                    "{text}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn issue_12_no_2xx_body_and_nothing_with_a_credential_is_quoted() {
+        // An opaque token in slightly broken JSON (a trailing comma): no `eyJ`, no `=`.
+        let broken = r#"{"access_token":"opaque-7f3a9c","token_type":"Bearer",}"#;
+        let err = parse(&answer(200, "application/json", broken), &cx()).unwrap_err();
+        assert!(!err.to_string().contains("opaque-7f3a9c"), "{err}");
+        assert!(err.to_string().contains("not shown"), "{err}");
+        let plain = parse(&answer(200, "text/plain", "hello"), &cx()).unwrap_err();
+        assert!(!plain.to_string().contains("hello"), "{plain}");
         for body in [
-            "access_token=gho_16C7e42F292c6912E7710c838347Ae178B4a&token_type=bearer",
-            r#"{"access_token":"eyJhbGciOiJSUzI1NiJ9.e30.sig","token_type":"Bear"#,
-            "upstream said: eyJhbGciOiJSUzI1NiJ9.e30.sig",
+            r#"{"message":"bad client_secret s3cr3t-value"}"#,
+            "client_assertion=abc.def.ghi rejected",
+            r#"{"Access_Token":"opaque-7f3a9c"}"#,
         ] {
-            let err = parse(&answer(200, "text/plain", body), &cx()).unwrap_err();
+            let err = parse(&answer(400, "application/json", body), &cx()).unwrap_err();
             let text = err.to_string();
-            assert!(text.contains("may hold a token (not shown)"), "{text}");
-            assert!(
-                !text.contains("gho_16C7") && !text.contains("e30.sig"),
-                "{text}"
-            );
+            for secret in ["s3cr3t-value", "abc.def.ghi", "opaque-7f3a9c"] {
+                assert!(!text.contains(secret), "{text}");
+            }
         }
     }
 

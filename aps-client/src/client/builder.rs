@@ -53,6 +53,7 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     http: Option<reqwest::Client>,
     allow_http_loopback: bool,
+    max_cached_requests: usize,
     assertion_audience: AssertionAudience,
     assertion_lifetime: Duration,
     error: Option<Error>,
@@ -106,6 +107,7 @@ impl ClientBuilder {
             connect_timeout: Duration::from_secs(5),
             http: None,
             allow_http_loopback: false,
+            max_cached_requests: 64,
             assertion_audience: AssertionAudience::default(),
             assertion_lifetime: Duration::from_secs(60),
             error: None,
@@ -263,6 +265,14 @@ impl ClientBuilder {
         self
     }
 
+    /// How many per-request caches ([`Client::source`], [`Client::token_for`]) the client keeps
+    /// besides the one for its configured request; past that, the least recently used is
+    /// dropped (its token is requested again on next use). Defaults to 64; 0 keeps none.
+    pub fn max_cached_requests(mut self, max: usize) -> Self {
+        self.max_cached_requests = max;
+        self
+    }
+
     /// How tokens are cached and refreshed. Defaults to [`CachePolicy::default`].
     pub fn cache_policy(mut self, policy: CachePolicy) -> Self {
         self.cache_policy = policy;
@@ -391,6 +401,7 @@ impl ClientBuilder {
             retry: self.retry,
             cache_policy: self.cache_policy,
             allow_http_loopback: self.allow_http_loopback,
+            max_cached_requests: self.max_cached_requests,
         }))
     }
 }

@@ -3,8 +3,8 @@
 
 mod builder;
 mod fetch;
+mod sources;
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
@@ -50,7 +50,7 @@ use crate::{
 pub struct Client {
     config: Arc<Config>,
     default: CachedTokenSource<UncachedSource>,
-    sources: Arc<Mutex<HashMap<CacheKey, CachedTokenSource<UncachedSource>>>>,
+    sources: Arc<Mutex<sources::Sources>>,
 }
 
 /// Everything a token request needs, shared by the client and its sources.
@@ -67,6 +67,8 @@ pub(crate) struct Config {
     pub(crate) retry: RetryPolicy,
     pub(crate) cache_policy: CachePolicy,
     pub(crate) allow_http_loopback: bool,
+    /// How many per-request caches the client keeps besides the default one.
+    pub(crate) max_cached_requests: usize,
 }
 
 impl Config {
@@ -107,7 +109,7 @@ impl Client {
             },
             config.cache_policy.clone(),
         );
-        let sources = HashMap::from([(key, default.clone())]);
+        let sources = sources::Sources::new(key, default.clone(), config.max_cached_requests);
         Self {
             config,
             default,
@@ -126,8 +128,10 @@ impl Client {
 
     /// A cached token source for other scopes or parameters, added to the configured ones.
     /// Sources for equal requests share one cache entry, so calling this again is cheap, but
-    /// keep the source to skip the lookup. Entries live as long as the client: a client is
-    /// meant for a bounded set of requests, not one per end user.
+    /// keep the source to skip the lookup. The client keeps at most
+    /// [`max_cached_requests`](ClientBuilder::max_cached_requests) such entries (64 by
+    /// default) besides its default one, dropping the least recently used: a dropped entry's
+    /// token is requested again on next use, while sources already handed out keep theirs.
     ///
     /// # Errors
     ///
@@ -136,8 +140,7 @@ impl Client {
         let request = self.config.defaults.merged(request);
         request.validate()?;
         let key = self.config.cache_key(&request);
-        let mut sources = lock(&self.sources);
-        let source = sources.entry(key).or_insert_with(|| {
+        let source = lock(&self.sources).get_or_insert(key, || {
             CachedTokenSource::with_policy(
                 UncachedSource {
                     config: Arc::clone(&self.config),
@@ -146,7 +149,7 @@ impl Client {
                 self.config.cache_policy.clone(),
             )
         });
-        Ok(source.clone())
+        Ok(source)
     }
 
     /// A valid token for the configured parameters plus `request`'s, cached per request.

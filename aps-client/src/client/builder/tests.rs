@@ -454,3 +454,29 @@ fn issue_12_a_credential_documents_key_signs_with_the_kid_keycloak_gives_it() {
         .unwrap();
     assert_eq!(assertion_kid(&overridden), "k-9");
 }
+
+#[test]
+fn issue_12_per_request_caches_are_bounded_least_recently_used_first() {
+    let client = secret_builder().max_cached_requests(2).build().unwrap();
+    let source = |scope: &str| client.source(&TokenRequest::new().scope(scope)).unwrap();
+    let (a, b) = (source("a"), source("b"));
+    assert!(
+        source("a").shares_cache_with(&a),
+        "a is now the most recent"
+    );
+    let c = source("c");
+    assert!(source("a").shares_cache_with(&a), "kept");
+    assert!(source("c").shares_cache_with(&c), "kept");
+    assert!(
+        !source("b").shares_cache_with(&b),
+        "b was the least recently used"
+    );
+    let default = client.source(&TokenRequest::new()).unwrap();
+    assert!(default.shares_cache_with(&client.default), "never evicted");
+    let none = secret_builder().max_cached_requests(0).build().unwrap();
+    let once = none.source(&TokenRequest::new().scope("a")).unwrap();
+    let again = none.source(&TokenRequest::new().scope("a")).unwrap();
+    assert!(!once.shares_cache_with(&again));
+    let default = none.source(&TokenRequest::new()).unwrap();
+    assert!(default.shares_cache_with(&none.default));
+}

@@ -11,11 +11,14 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 use crate::support::stub::discovery;
 use crate::{TOKEN_PATH, TestResult, token_json};
 
-/// Accepts an assertion whose `aud` is exactly `issuer` and whose `kid` is one of `kids`.
+/// Accepts an assertion whose `aud` is exactly `issuer` and whose `kid` is one of `kids`, or
+/// the secret `SECRET` (Basic, form-encoded as RFC 6749 2.3.1 says, or in the form).
 struct Strict {
     issuer: String,
     kids: Vec<String>,
 }
+
+const SECRET: &str = "s3cret+/:%";
 
 fn segment(jwt: &str, at: usize) -> Value {
     let part = jwt.split('.').nth(at).unwrap_or_default();
@@ -27,10 +30,31 @@ fn segment(jwt: &str, at: usize) -> Value {
 
 impl Respond for Strict {
     fn respond(&self, request: &Request) -> ResponseTemplate {
-        let assertion = url::form_urlencoded::parse(&request.body)
-            .find(|(name, _)| name == "client_assertion")
-            .map(|(_, value)| value.into_owned())
-            .unwrap_or_default();
+        let field = |wanted: &str| {
+            url::form_urlencoded::parse(&request.body)
+                .find(|(name, _)| name == wanted)
+                .map(|(_, value)| value.into_owned())
+        };
+        let basic = request
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Basic "))
+            .and_then(|v| base64::engine::general_purpose::STANDARD.decode(v).ok());
+        let encoded =
+            |s: &str| url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+        let expected: String = format!("app-1:{}", encoded(SECRET));
+        let secret_ok = match (basic, field("client_secret")) {
+            (Some(pair), None) => pair == expected.as_bytes(),
+            (None, Some(secret)) => {
+                secret == SECRET && field("client_id").as_deref() == Some("app-1")
+            }
+            _ => false,
+        };
+        if secret_ok {
+            return ResponseTemplate::new(200).set_body_json(token_json("t"));
+        }
+        let assertion = field("client_assertion").unwrap_or_default();
         let aud = &segment(&assertion, 1)["aud"];
         let kid = &segment(&assertion, 0)["kid"];
         let refuse = |why: String| {
@@ -50,6 +74,11 @@ impl Respond for Strict {
 /// A strict provider at a path-less issuer (`http://127.0.0.1:PORT`, no trailing slash), with
 /// discovery, accepting `kid`.
 async fn strict_provider(kid: &str) -> MockServer {
+    strict_provider_for(vec![kid.to_owned()]).await
+}
+
+/// A strict provider at a path-less issuer that has registered `kids`.
+async fn strict_provider_for(kids: Vec<String>) -> MockServer {
     let server = MockServer::start().await;
     let issuer = server.uri();
     assert!(!issuer.ends_with('/'), "{issuer}");
@@ -58,10 +87,7 @@ async fn strict_provider(kid: &str) -> MockServer {
         .mount(&server)
         .await;
     Mock::given(path(TOKEN_PATH))
-        .respond_with(Strict {
-            issuer,
-            kids: vec![kid.to_owned()],
-        })
+        .respond_with(Strict { issuer, kids })
         .mount(&server)
         .await;
     server
@@ -149,5 +175,57 @@ async fn issue_12_a_refused_assertion_is_explained_with_its_aud_and_kid() -> Tes
         assert!(text.contains(expected), "{expected}: {text}");
     }
     assert!(!text.contains("eyJ"), "never the assertion: {text}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn issue_12_every_method_and_way_of_giving_a_key_against_a_pathless_issuer() -> TestResult {
+    let pem = SigningKey::generate_rsa(2048)?.to_pkcs8_pem()?;
+    let jwk = include_str!("../../../aps-jwt/testdata/keys/p256.private.jwk.json");
+    let key = SigningKey::generate_p256()?;
+    // The portal's document carries another key, registered with the provider as a PEM.
+    let portal = SigningKey::generate_rsa(2048)?;
+    // The kids the provider has registered: each key's published kid, and for the portal's key
+    // the kid Keycloak gives a registered PEM. A key signing with any other kid is refused.
+    let server = strict_provider_for(vec![
+        SigningKey::from_pem(pem.as_str())?.kid().to_owned(),
+        SigningKey::from_jwk(jwk)?.kid().to_owned(),
+        key.kid().to_owned(),
+        aps_client::keycloak_key_id(&portal)?,
+    ])
+    .await;
+    let issuer = server.uri();
+    let document = CredentialDocument::from_json(
+        &json!({ "flow": "client-credentials", "clientId": "app-1", "issuer": issuer, "clientPrivateKey": portal.to_pkcs8_pem()?.as_str() })
+            .to_string(),
+    )?;
+    let base = || {
+        Client::builder()
+            .issuer(&issuer)
+            .danger_allow_http_loopback(true)
+            .client_id("app-1")
+    };
+    let clients = [
+        ("basic", base().client_secret(SECRET)),
+        (
+            "post",
+            base()
+                .client_secret(SECRET)
+                .auth_method(aps_client::AuthMethod::ClientSecretPost),
+        ),
+        ("SigningKey", base().private_key(key.clone())),
+        ("PEM", base().private_key_pem(pem.as_str())),
+        ("JWK", base().private_key_jwk(jwk)),
+        (
+            "document",
+            Client::builder()
+                .credentials(&document)
+                .danger_allow_http_loopback(true),
+        ),
+    ];
+    for (way, builder) in clients {
+        let token = builder.build()?.token().await;
+        assert!(token.is_ok(), "{way}: {token:?}");
+    }
     Ok(())
 }

@@ -109,7 +109,9 @@ impl Endpoint {
                 // The endpoint is known: an outage of the discovery document (or a bad one)
                 // must not stop token requests. Keep it, and try again a while later.
                 Err(error) => {
-                    let mut found = known.ok_or(error.clone())?;
+                    let Some(mut found) = known else {
+                        return Err(error);
+                    };
                     tracing::warn!(target: "aps_client", %error, token_endpoint = %found.token_endpoint,
                         "OIDC rediscovery failed; keeping the known token endpoint");
                     found.refresh_at = Instant::now() + REDISCOVERY_RETRY;

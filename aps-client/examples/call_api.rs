@@ -8,8 +8,8 @@
 //! ```
 //!
 //! Against the local test Keycloak (plain HTTP on 127.0.0.1), also set
-//! `APS_ALLOW_HTTP_LOOPBACK=1`. Without a URL argument it only gets a token and prints what it
-//! knows about it (never the token itself).
+//! `APS_ALLOW_HTTP_LOOPBACK=1` (read by `load_env`). Without a URL argument it only gets a token
+//! and prints what it knows about it (never the token itself).
 
 use std::process::ExitCode;
 
@@ -27,18 +27,14 @@ async fn main() -> ExitCode {
 }
 
 async fn run() -> Result<(), Box<dyn std::error::Error>> {
-    let loopback = std::env::var("APS_ALLOW_HTTP_LOOPBACK").is_ok_and(|v| v == "1");
-    let client = Client::builder()
-        .load_env()
-        .danger_allow_http_loopback(loopback)
-        .build()?;
+    let client = Client::builder().load_env().build()?;
     println!("client {} ({})", client.client_id(), client.auth_method());
 
     let token = client.token().await?;
     println!(
         "token: lifetime {:?}, scope {:?}",
         token.lifetime(),
-        token.scope().unwrap_or("")
+        token.scope().unwrap_or("unknown (the server did not say)")
     );
 
     if let Some(url) = std::env::args().nth(1) {

@@ -13,7 +13,11 @@ use crate::{Error, Result};
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub enum AssertionAudience {
-    /// The issuer URL when one is configured, else the token endpoint. Defaults to this.
+    /// The issuer when one is configured, else the token endpoint. Defaults to this.
+    ///
+    /// The issuer goes into `aud` exactly as the discovery document writes it, or (without
+    /// discovery) as configured: never re-serialised, since RFC 7523 providers compare `aud`
+    /// character for character (`http://127.0.0.1:8080` is not `http://127.0.0.1:8080/`).
     #[default]
     Issuer,
     /// The token endpoint URL.
@@ -42,9 +46,12 @@ impl AssertionAudience {
 /// key's SubjectPublicKeyInfo DER.
 ///
 /// Keycloak (26.x) refuses an assertion whose `kid` differs from it with `400 invalid_client`
-/// "Unable to load public key", so a key uploaded that way (the portal's `client-jwt`
-/// authenticator) must sign with this `kid`. Keys read from PEM get it by default; publish it
-/// in your JWKS, or pick another with [`ClientBuilder::key_id`](crate::ClientBuilder::key_id).
+/// "Unable to load public key", so a key registered that way must sign with this `kid`. The
+/// portal registers the public half of the key pair it hands out that way, so the
+/// `clientPrivateKey` of a credential document signs with this `kid`
+/// ([`ClientBuilder::credentials`](crate::ClientBuilder::credentials)). Every other key signs
+/// with the `kid` it publishes ([`SigningKey::kid`]); for a key *you* uploaded to Keycloak as a
+/// PEM or certificate, pass this `kid` to [`ClientBuilder::key_id`](crate::ClientBuilder::key_id).
 ///
 /// ```
 /// let key = aps_client::SigningKey::generate_p256()?;
@@ -72,11 +79,35 @@ pub fn keycloak_key_id(key: &SigningKey) -> Result<String> {
     Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(digest.as_ref()))
 }
 
-/// The private key and the assertion lifetime. Cloning shares the parsed key.
+/// Which `kid` a key read from PEM signs with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KeyIdRule {
+    /// The kid the key publishes ([`SigningKey::kid`]): the rule for every key.
+    Own,
+    /// [`keycloak_key_id`]: the portal's key pair, whose public half Keycloak holds as a PEM.
+    Keycloak,
+}
+
+/// Reads a PEM private key, with the `kid` that `rule` gives it.
+pub(crate) fn key_from_pem(pem: &crate::ClientSecret, rule: KeyIdRule) -> Result<SigningKey> {
+    let key = SigningKey::from_pem(pem.expose())
+        .map_err(|e| Error::config("private_key", format!("PEM: {e}")))?;
+    match rule {
+        KeyIdRule::Own => Ok(key),
+        KeyIdRule::Keycloak => {
+            let kid = keycloak_key_id(&key)?;
+            Ok(key.with_kid(kid))
+        }
+    }
+}
+
+/// The private key, the assertion lifetime, and the kid rule for PEM keys rotated in later.
+/// Cloning shares the parsed key.
 #[derive(Debug, Clone)]
 pub(crate) struct PrivateKeyJwt {
     pub(crate) key: SigningKey,
     pub(crate) lifetime: Duration,
+    pub(crate) rule: KeyIdRule,
 }
 
 impl PrivateKeyJwt {
@@ -157,6 +188,7 @@ mod tests {
         let jwt = PrivateKeyJwt {
             key,
             lifetime: Duration::from_secs(60),
+            rule: KeyIdRule::Own,
         };
         let a = jwt.sign("app-1", "https://idp/realms/a").unwrap();
         let b = jwt.sign("app-1", "https://idp/realms/a").unwrap();

@@ -202,6 +202,10 @@ pub mod env {
     pub const TOKEN_ENDPOINT: &str = "APS_TOKEN_ENDPOINT";
     /// The issuer URL (discovery finds the token endpoint).
     pub const ISSUER: &str = "APS_ISSUER";
+    /// `1`/`true` (or `0`/`false`) for
+    /// [`danger_allow_http_loopback`](crate::ClientBuilder::danger_allow_http_loopback): plain
+    /// HTTP to a loopback identity provider, for a local test server.
+    pub const ALLOW_HTTP_LOOPBACK: &str = "APS_ALLOW_HTTP_LOOPBACK";
     /// Scopes, space separated.
     pub const SCOPE: &str = "APS_SCOPE";
 }

@@ -16,6 +16,9 @@ use crate::{Error, Result};
 /// How long a discovered token endpoint is reused before discovery runs again.
 const DISCOVERY_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 
+/// After a failed rediscovery, how long the known token endpoint is kept before trying again.
+const REDISCOVERY_RETRY: Duration = Duration::from_secs(5 * 60);
+
 /// Checks that `url` is HTTPS, or plain HTTP on a loopback host with the opt-out set.
 pub(crate) fn check_url(what: &'static str, url: &Url, allow_http_loopback: bool) -> Result<()> {
     match url.scheme() {
@@ -59,8 +62,18 @@ pub(crate) enum Endpoint {
     Token(Url),
     Issuer {
         issuer: Url,
-        discovered: Mutex<Option<(Url, Instant)>>,
+        discovered: Mutex<Option<Discovered>>,
     },
+}
+
+/// What discovery found: the token endpoint, and the issuer exactly as the document writes it
+/// (the assertion audience: a strict provider compares `aud` with it character for character).
+#[derive(Debug, Clone)]
+pub(crate) struct Discovered {
+    pub(crate) token_endpoint: Url,
+    pub(crate) issuer: String,
+    /// When discovery runs again.
+    refresh_at: Instant,
 }
 
 #[derive(Deserialize)]
@@ -77,24 +90,38 @@ impl Endpoint {
         }
     }
 
-    /// The token endpoint, running discovery when needed.
-    pub(crate) async fn token_endpoint(
+    /// The token endpoint, and the issuer as the discovery document wrote it when discovery
+    /// ran; discovery runs when needed.
+    pub(crate) async fn resolve(
         &self,
         http: &reqwest::Client,
         allow_http_loopback: bool,
-    ) -> Result<Url> {
+    ) -> Result<(Url, Option<String>)> {
         let (issuer, cache) = match self {
-            Self::Token(url) => return Ok(url.clone()),
+            Self::Token(url) => return Ok((url.clone(), None)),
             Self::Issuer { issuer, discovered } => (issuer, discovered),
         };
-        if let Some((url, at)) = lock(cache).as_ref()
-            && at.elapsed() < DISCOVERY_TTL
-        {
-            return Ok(url.clone());
-        }
-        let url = discover(http, issuer, allow_http_loopback).await?;
-        *lock(cache) = Some((url.clone(), Instant::now()));
-        Ok(url)
+        let known = lock(cache).clone();
+        let found = match known {
+            Some(found) if Instant::now() < found.refresh_at => found,
+            known => match discover(http, issuer, allow_http_loopback).await {
+                Ok(found) => found,
+                // The endpoint is known: an outage of the discovery document (or a bad one)
+                // must not stop token requests. Keep it, and try again a while later.
+                Err(error) => {
+                    let Some(mut found) = known else {
+                        return Err(error);
+                    };
+                    tracing::warn!(target: "aps_client", %error, token_endpoint = %found.token_endpoint,
+                        "OIDC rediscovery failed; keeping the known token endpoint");
+                    found.refresh_at = Instant::now() + REDISCOVERY_RETRY;
+                    found
+                }
+            },
+        };
+        let resolved = (found.token_endpoint.clone(), Some(found.issuer.clone()));
+        *lock(cache) = Some(found);
+        Ok(resolved)
     }
 }
 
@@ -107,7 +134,11 @@ pub(crate) fn discovery_url(issuer: &Url) -> String {
 }
 
 #[tracing::instrument(name = "aps_client.discover", skip_all, fields(issuer = %issuer))]
-async fn discover(http: &reqwest::Client, issuer: &Url, allow_http_loopback: bool) -> Result<Url> {
+async fn discover(
+    http: &reqwest::Client,
+    issuer: &Url,
+    allow_http_loopback: bool,
+) -> Result<Discovered> {
     let url = discovery_url(issuer);
     let fail = |reason: String| Error::Discovery {
         url: url.clone(),
@@ -156,7 +187,11 @@ async fn discover(http: &reqwest::Client, issuer: &Url, allow_http_loopback: boo
     let token_endpoint =
         Url::parse(&token_endpoint).map_err(|e| fail(format!("`token_endpoint`: {e}")))?;
     check_url("token endpoint", &token_endpoint, allow_http_loopback)?;
-    Ok(token_endpoint)
+    Ok(Discovered {
+        token_endpoint,
+        issuer: found,
+        refresh_at: Instant::now() + DISCOVERY_TTL,
+    })
 }
 
 /// Reads at most [`MAX_BODY`] bytes of a body.
@@ -220,6 +255,46 @@ mod tests {
             "{err}"
         );
         assert!(err.is_config());
+    }
+
+    #[tokio::test]
+    async fn issue_12_a_failed_rediscovery_keeps_the_known_token_endpoint() {
+        use wiremock::matchers::path;
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+        let server = MockServer::start().await;
+        let issuer = server.uri();
+        let token_endpoint = format!("{issuer}/token");
+        Mock::given(path("/.well-known/openid-configuration"))
+            .respond_with(ResponseTemplate::new(200).set_body_json(
+                serde_json::json!({ "issuer": issuer, "token_endpoint": token_endpoint }),
+            ))
+            .up_to_n_times(1)
+            .with_priority(1)
+            .mount(&server)
+            .await;
+        Mock::given(path("/.well-known/openid-configuration"))
+            .respond_with(ResponseTemplate::new(503))
+            .mount(&server)
+            .await;
+        let endpoint = Endpoint::Issuer {
+            issuer: Url::parse(&issuer).unwrap(),
+            discovered: Mutex::new(None),
+        };
+        let http = reqwest::Client::new();
+        let first = endpoint.resolve(&http, true).await.unwrap();
+        assert_eq!(first.0.as_str(), token_endpoint);
+        assert_eq!(first.1.as_deref(), Some(issuer.as_str()));
+        // The TTL is over; the discovery document is down.
+        if let Endpoint::Issuer { discovered, .. } = &endpoint
+            && let Some(found) = lock(discovered).as_mut()
+        {
+            found.refresh_at = Instant::now();
+        }
+        let kept = endpoint.resolve(&http, true).await.unwrap();
+        assert_eq!(kept, first, "the known endpoint, not an error");
+        endpoint.resolve(&http, true).await.unwrap();
+        let asked = server.received_requests().await.unwrap_or_default().len();
+        assert_eq!(asked, 2, "no new attempt until the retry delay is over");
     }
 
     #[test]

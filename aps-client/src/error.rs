@@ -8,7 +8,7 @@ use reqwest::StatusCode;
 
 mod oauth;
 
-pub use oauth::{ErrorCode, OAuthError};
+pub use oauth::{AssertionFacts, ErrorCode, OAuthError};
 
 /// The result type of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -39,7 +39,7 @@ pub enum Error {
     /// A URL that would carry credentials is not HTTPS and not an allowed loopback address.
     #[error(
         "{what} {url} is not HTTPS; plain HTTP is allowed only for loopback hosts, and only with \
-         ClientBuilder::danger_allow_http_loopback(true)"
+         ClientBuilder::danger_allow_http_loopback(true) or APS_ALLOW_HTTP_LOOPBACK=1"
     )]
     InsecureUrl {
         /// Which URL (`token endpoint`, `issuer`).
@@ -98,6 +98,18 @@ pub enum Error {
     /// The client assertion for `private_key_jwt` could not be signed.
     #[error("signing the client assertion failed: {0}")]
     Assertion(#[source] Arc<aps_jwt::Error>),
+    /// The token endpoint failed a moment ago with a transient error (connection, timeout, 5xx,
+    /// 429) and asked for a pause (`Retry-After`), or is backed off after an outage: no request
+    /// was sent. `last` is that failure; try again after `retry_in` (also
+    /// [`retry_after`](Self::retry_after)).
+    #[error("not asking the token endpoint again for {}s after its last failure: {last}", retry_in.as_secs_f64().ceil())]
+    Backoff {
+        /// The time left before a new request is sent.
+        retry_in: Duration,
+        /// The failure that started the pause.
+        #[source]
+        last: Box<Error>,
+    },
     /// The refresh that this caller waited for ended without an answer (its task was dropped,
     /// for example because the runtime shut down).
     #[error("the token refresh ended before it produced a token")]
@@ -153,6 +165,7 @@ impl Error {
     pub fn oauth(&self) -> Option<&OAuthError> {
         match self {
             Self::OAuth(e) => Some(e),
+            Self::Backoff { last, .. } => last.oauth(),
             _ => None,
         }
     }
@@ -163,13 +176,15 @@ impl Error {
             Self::OAuth(e) => Some(e.status),
             Self::UnexpectedResponse { status, .. } => Some(*status),
             Self::Discovery { status, .. } => *status,
+            Self::Backoff { last, .. } => last.status(),
             _ => None,
         }
     }
 
-    /// The wait the server asked for with `Retry-After`.
+    /// The wait the server asked for with `Retry-After`; for [`Error::Backoff`], the time left.
     pub fn retry_after(&self) -> Option<Duration> {
         match self {
+            Self::Backoff { retry_in, .. } => Some(*retry_in),
             Self::OAuth(e) => e.retry_after,
             Self::UnexpectedResponse { retry_after, .. } => *retry_after,
             _ => None,
@@ -202,7 +217,7 @@ impl Error {
     /// 429. These are the failures that are retried.
     pub fn is_transient(&self) -> bool {
         match self {
-            Self::Transport { .. } => true,
+            Self::Transport { .. } | Self::Backoff { .. } => true,
             _ => self
                 .status()
                 .is_some_and(|s| s.is_server_error() || s == StatusCode::TOO_MANY_REQUESTS),

@@ -26,8 +26,13 @@
 //! ```
 //!
 //! With a private key instead of a secret (`private_key_jwt`), pass
-//! [`ClientBuilder::private_key`] or [`ClientBuilder::private_key_pem`]; the credential
-//! document's `clientPrivateKey` is used as is.
+//! [`ClientBuilder::private_key`], [`ClientBuilder::private_key_pem`] or
+//! [`ClientBuilder::private_key_jwk`], or the credential document with its `clientPrivateKey`.
+//! **A key signs with the `kid` it publishes** ([`SigningKey::kid`], what
+//! [`SigningKey::public_jwks`] puts in a JWKS), however it was loaded; the one exception is the
+//! credential document's key, which signs with the `kid` Keycloak gives the public key the
+//! portal registered ([`keycloak_key_id`]). [`ClientBuilder::key_id`] states the rule in full
+//! and overrides it.
 //!
 //! # Features
 //!
@@ -70,7 +75,7 @@ pub use bearer::{BearerError, send_with_token};
 pub use cache::{CachePolicy, CachedTokenSource};
 pub use client::{Client, ClientBuilder, UncachedSource};
 pub use credentials::{CredentialDocument, env};
-pub use error::{Error, ErrorCode, OAuthError, Result, TransportKind};
+pub use error::{AssertionFacts, Error, ErrorCode, OAuthError, Result, TransportKind};
 #[cfg(feature = "middleware")]
 pub use middleware::AuthMiddleware;
 pub use request::TokenRequest;

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::{Map, Value};
 use tokio::time::Instant;
 
-use crate::error::{Error, OAuthError};
+use crate::error::{AssertionFacts, Error, OAuthError};
 use crate::token::{Token, TokenParts};
 
 /// The largest body read from a token endpoint; a token response is a few kilobytes.
@@ -21,6 +21,8 @@ pub(crate) struct Context<'a> {
     pub(crate) requested_scope: Option<&'a str>,
     pub(crate) sent_at: Instant,
     pub(crate) default_lifetime: Duration,
+    /// The `aud` and `kid` of the client assertion sent, with `private_key_jwt`.
+    pub(crate) assertion: Option<(&'a str, &'a str)>,
 }
 
 /// An HTTP answer: status, `Content-Type`, `Retry-After` and body.
@@ -60,6 +62,10 @@ pub(crate) fn parse(answer: &Answer<'_>, cx: &Context<'_>) -> Result<Token, Erro
                 status: answer.status,
                 client_id: cx.client_id.to_owned(),
                 retry_after: answer.retry_after,
+                assertion: cx.assertion.map(|(audience, key_id)| AssertionFacts {
+                    audience: audience.to_owned(),
+                    key_id: key_id.to_owned(),
+                }),
             }
             .into());
         }
@@ -101,15 +107,18 @@ pub(crate) fn parse(answer: &Answer<'_>, cx: &Context<'_>) -> Result<Token, Erro
             )
         })?),
     };
+    // An omitted scope stays unknown (`None`), not the requested one: not every server that
+    // leaves it out granted exactly what was asked.
     let scope = match success.scope {
         Some(Value::String(s)) => Some(s),
-        None | Some(Value::Null) => cx.requested_scope.map(str::to_owned),
+        None | Some(Value::Null) => None,
         Some(_) => return Err(invalid("scope", "not a string")),
     };
     let parts = TokenParts {
         access_token,
         lifetime,
         scope,
+        requested_scope: cx.requested_scope.map(str::to_owned),
         extra: success.extra,
     };
     Token::new(parts, cx.sent_at, cx.default_lifetime).ok_or_else(|| {
@@ -132,19 +141,50 @@ fn expires_in(value: &Value) -> Option<Duration> {
         .then(|| Duration::from_secs_f64(seconds))
 }
 
-/// The error for a body that is not an OAuth answer, saying in a few words what it was.
+/// The error for a body that is not an OAuth answer, saying in a few words what it was. A 2xx
+/// body is described, never quoted: it may be a token response with a syntax error.
 fn unexpected(answer: &Answer<'_>, cx: &Context<'_>) -> Error {
+    let summary = if answer.status.is_success() {
+        describe(answer.content_type, answer.body)
+    } else {
+        summarize(answer.content_type, answer.body)
+    };
     Error::UnexpectedResponse {
         url: cx.url.to_owned(),
         status: answer.status,
-        summary: summarize(answer.content_type, answer.body),
+        summary,
         retry_after: answer.retry_after,
     }
 }
 
+/// What a body is, without a word of it: "an empty body", "an HTML page of 812 bytes, not
+/// shown (…)", "application/json: 96 bytes, not shown (…)".
+fn describe(content_type: Option<&str>, body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&body[..body.len().min(4096)]);
+    let trimmed = text.trim();
+    let content_type = content_type.unwrap_or("no content type");
+    if trimmed.is_empty() {
+        return format!("an empty body ({content_type})");
+    }
+    let n = body.len();
+    if is_html(content_type, &trimmed.to_ascii_lowercase()) {
+        return format!(
+            "an HTML page of {n} bytes, not shown (a login page or a proxy in front of the \
+             token endpoint?)"
+        );
+    }
+    format!("{content_type}: {n} bytes, not shown (a successful answer may hold a token)")
+}
+
+fn is_html(content_type: &str, lower: &str) -> bool {
+    content_type.contains("html")
+        || lower.starts_with("<!doctype html")
+        || lower.starts_with("<html")
+}
+
 /// "an empty body", "an HTML page titled \"Bad Gateway\"", "text/plain: upstream timed out". A
-/// body that looks like it carries a token (a form-encoded token response, anything with a JWT)
-/// is described, never quoted.
+/// body that may carry a credential (`access_token`, `client_secret`, `client_assertion`, or
+/// anything like a JWT) is described, never quoted.
 pub(crate) fn summarize(content_type: Option<&str>, body: &[u8]) -> String {
     let text = String::from_utf8_lossy(&body[..body.len().min(4096)]);
     let trimmed = text.trim();
@@ -153,20 +193,18 @@ pub(crate) fn summarize(content_type: Option<&str>, body: &[u8]) -> String {
         return format!("an empty body ({content_type})");
     }
     let lower = trimmed.to_ascii_lowercase();
-    if content_type.contains("html")
-        || lower.starts_with("<!doctype html")
-        || lower.starts_with("<html")
-    {
+    let credential = ["access_token", "client_secret", "client_assertion", "eyj"];
+    if credential.iter().any(|marker| lower.contains(marker)) {
+        return format!(
+            "{content_type}: {} bytes that may hold a credential (not shown)",
+            body.len()
+        );
+    }
+    if is_html(content_type, &lower) {
         return match title(trimmed, &lower) {
             Some(title) => format!("an HTML page titled {title:?}"),
             None => "an HTML page".to_owned(),
         };
-    }
-    if lower.contains("access_token=") || trimmed.contains("eyJ") {
-        return format!(
-            "{content_type}: {} bytes that may hold a token (not shown)",
-            body.len()
-        );
     }
     let snippet: String = trimmed
         .chars()
@@ -205,6 +243,7 @@ mod tests {
             requested_scope: Some("Function1/read"),
             sent_at: Instant::now(),
             default_lifetime: Duration::from_secs(60),
+            assertion: None,
         }
     }
 
@@ -215,6 +254,10 @@ mod tests {
             retry_after: None,
             body: body.as_bytes(),
         }
+    }
+
+    fn success(body: &'static str) -> Token {
+        parse(&answer(200, "application/json", body), &cx()).unwrap()
     }
 
     #[tokio::test(start_paused = true)]
@@ -241,26 +284,24 @@ mod tests {
         )
         .unwrap();
         assert_eq!(token.lifetime(), Duration::from_secs(120));
-        let token = parse(
-            &answer(
-                200,
-                "application/json",
-                r#"{"access_token":"t","token_type":"bearer"}"#,
-            ),
-            &cx(),
-        )
-        .unwrap();
+        let token = success(r#"{"access_token":"t","token_type":"bearer"}"#);
         assert_eq!(
             token.lifetime(),
             Duration::from_secs(60),
             "the default lifetime"
         );
         assert!(!token.lifetime_reported());
-        assert_eq!(
-            token.scope(),
-            Some("Function1/read"),
-            "absent scope means the requested one"
-        );
+        assert_eq!(token.requested_scope(), Some("Function1/read"));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn issue_12_an_omitted_scope_is_unknown_not_the_requested_one() {
+        let token = success(r#"{"access_token":"t","token_type":"Bearer"}"#);
+        assert_eq!(token.scope(), None, "unknown: the server did not say");
+        assert_eq!(token.scopes().count(), 0);
+        assert_eq!(token.requested_scope(), Some("Function1/read"));
+        let said = success(r#"{"access_token":"t","token_type":"Bearer","scope":"profile"}"#);
+        assert_eq!(said.scope(), Some("profile"), "granted as the server said");
     }
 
     #[tokio::test(start_paused = true)]
@@ -339,7 +380,7 @@ mod tests {
             "https://idp/token answered 502 Bad Gateway with an HTML page titled \"502 Bad Gateway\", not an OAuth JSON response"
         );
         assert!(err.is_transient());
-        let err = parse(&answer(200, "text/plain", "hello\u{1}world"), &cx()).unwrap_err();
+        let err = parse(&answer(404, "text/plain", "hello\u{1}world"), &cx()).unwrap_err();
         assert!(err.to_string().contains("text/plain: hello world"), "{err}");
         assert!(!err.is_transient());
         let err = parse(&answer(200, "application/json", "   "), &cx()).unwrap_err();
@@ -354,18 +395,42 @@ mod tests {
 
     #[test]
     fn bodies_that_may_hold_a_token_are_not_quoted() {
+        for status in [200, 400, 502] {
+            for body in [
+                "access_token=gho_16C7e42F292c6912E7710c838347Ae178B4a&token_type=bearer",
+                r#"{"access_token":"eyJhbGciOiJSUzI1NiJ9.e30.sig","token_type":"Bear"#,
+                "upstream said: eyJhbGciOiJSUzI1NiJ9.e30.sig",
+            ] {
+                let err = parse(&answer(status, "text/plain", body), &cx()).unwrap_err();
+                let text = err.to_string();
+                assert!(text.contains("not shown"), "{text}");
+                assert!(
+                    !text.contains("gho_16C7") && !text.contains("e30.sig"),
+                    "{text}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn issue_12_no_2xx_body_and_nothing_with_a_credential_is_quoted() {
+        // An opaque token in slightly broken JSON (a trailing comma): no `eyJ`, no `=`.
+        let broken = r#"{"access_token":"opaque-7f3a9c","token_type":"Bearer",}"#;
+        let err = parse(&answer(200, "application/json", broken), &cx()).unwrap_err();
+        assert!(!err.to_string().contains("opaque-7f3a9c"), "{err}");
+        assert!(err.to_string().contains("not shown"), "{err}");
+        let plain = parse(&answer(200, "text/plain", "hello"), &cx()).unwrap_err();
+        assert!(!plain.to_string().contains("hello"), "{plain}");
         for body in [
-            "access_token=gho_16C7e42F292c6912E7710c838347Ae178B4a&token_type=bearer",
-            r#"{"access_token":"eyJhbGciOiJSUzI1NiJ9.e30.sig","token_type":"Bear"#,
-            "upstream said: eyJhbGciOiJSUzI1NiJ9.e30.sig",
+            r#"{"message":"bad client_secret s3cr3t-value"}"#,
+            "client_assertion=abc.def.ghi rejected",
+            r#"{"Access_Token":"opaque-7f3a9c"}"#,
         ] {
-            let err = parse(&answer(200, "text/plain", body), &cx()).unwrap_err();
+            let err = parse(&answer(400, "application/json", body), &cx()).unwrap_err();
             let text = err.to_string();
-            assert!(text.contains("may hold a token (not shown)"), "{text}");
-            assert!(
-                !text.contains("gho_16C7") && !text.contains("e30.sig"),
-                "{text}"
-            );
+            for secret in ["s3cr3t-value", "abc.def.ghi", "opaque-7f3a9c"] {
+                assert!(!text.contains(secret), "{text}");
+            }
         }
     }
 

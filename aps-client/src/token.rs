@@ -26,6 +26,7 @@ struct Inner {
     expires_at: Instant,
     lifetime_reported: bool,
     scope: Option<Box<str>>,
+    requested_scope: Option<Box<str>>,
     extra: Map<String, Value>,
 }
 
@@ -37,7 +38,10 @@ const MAX_LIFETIME: Duration = Duration::from_secs(10 * 365 * 24 * 60 * 60);
 pub(crate) struct TokenParts {
     pub(crate) access_token: String,
     pub(crate) lifetime: Option<Duration>,
+    /// The `scope` of the response; `None` when the server left it out.
     pub(crate) scope: Option<String>,
+    /// The `scope` parameter of the request.
+    pub(crate) requested_scope: Option<String>,
     pub(crate) extra: Map<String, Value>,
 }
 
@@ -63,6 +67,7 @@ impl Token {
                 expires_at: received_at + lifetime,
                 lifetime_reported: parts.lifetime.is_some(),
                 scope: parts.scope.map(String::into_boxed_str),
+                requested_scope: parts.requested_scope.map(String::into_boxed_str),
                 extra: parts.extra,
             }),
         })
@@ -93,6 +98,7 @@ impl Token {
             access_token: access_token.to_owned(),
             lifetime: Some(lifetime),
             scope: scope.map(str::to_owned),
+            requested_scope: None,
             extra: Map::new(),
         };
         Self::new(parts, Instant::now(), lifetime).ok_or_else(|| {
@@ -142,13 +148,23 @@ impl Token {
             .saturating_duration_since(Instant::now())
     }
 
-    /// The granted scope as the server wrote it (space separated), or the requested scope when
-    /// the server left it out (RFC 6749 section 5.1).
+    /// The granted scope exactly as the server wrote it (space separated), or `None` when the
+    /// server left `scope` out: then the granted scope is unknown. RFC 6749 section 5.1 lets a
+    /// server omit it when it granted exactly the requested scope
+    /// ([`requested_scope`](Self::requested_scope)), but not every server keeps to that, so
+    /// this crate does not assume it; `token.scope().or(token.requested_scope())` does.
     pub fn scope(&self) -> Option<&str> {
         self.inner.scope.as_deref()
     }
 
-    /// The granted scopes, one by one.
+    /// The `scope` parameter of the request that got this token (the configured scopes plus
+    /// the request's), or `None` when no scope was asked for.
+    pub fn requested_scope(&self) -> Option<&str> {
+        self.inner.requested_scope.as_deref()
+    }
+
+    /// The granted scopes, one by one: none when the server did not say
+    /// ([`scope`](Self::scope) is `None`).
     pub fn scopes(&self) -> impl Iterator<Item = &str> {
         self.scope().unwrap_or_default().split_ascii_whitespace()
     }
@@ -171,6 +187,7 @@ impl fmt::Debug for Token {
             .field("access_token", &"[redacted]")
             .field("lifetime", &self.lifetime())
             .field("scope", &self.scope())
+            .field("requested_scope", &self.requested_scope())
             .field("extra_fields", &self.inner.extra.keys().collect::<Vec<_>>())
             .finish()
     }
@@ -188,6 +205,7 @@ mod tests {
             access_token: "eyJ.secret.sig".into(),
             lifetime: None,
             scope: Some("a b".into()),
+            requested_scope: None,
             extra,
         };
         let token = Token::new(parts, Instant::now(), Duration::from_secs(60)).unwrap();
@@ -225,6 +243,7 @@ mod tests {
             access_token: "a\nb".into(),
             lifetime: None,
             scope: None,
+            requested_scope: None,
             extra: Map::new(),
         };
         let rt = tokio::runtime::Builder::new_current_thread()

@@ -11,6 +11,8 @@ mod api;
 mod bodies;
 #[path = "faults/concurrency.rs"]
 mod concurrency;
+#[path = "faults/interop.rs"]
+mod interop;
 #[path = "faults/transient.rs"]
 mod transient;
 #[path = "faults/wire.rs"]

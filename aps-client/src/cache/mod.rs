@@ -25,6 +25,10 @@ use crate::{Error, Result, Token, TokenSource};
 ///   callers cause exactly one request.
 /// - When a background refresh fails, the still-valid token is served and the refresh is
 ///   retried after a growing backoff.
+/// - After a transient failure (connection, timeout, 5xx, 429), callers without a usable token
+///   get [`Error::Backoff`] at once, with the last error and the time left to wait, until the
+///   server's `Retry-After` (or the backoff, at most 5 minutes) is over: no request is sent
+///   meanwhile.
 ///
 /// The refresh runs in its own tokio task, so a caller that gives up (a dropped future, a
 /// timeout) does not cancel it for the others. Cloning is cheap and clones share the cache.
@@ -70,11 +74,18 @@ type Outcome = Option<Result<Token>>;
 /// The longest wait before another background refresh after a failure.
 const MAX_BACKOFF: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
 
+/// The longest time callers without a usable token are answered with the last transient error
+/// instead of a new request: an absurd `Retry-After` must not keep a client down for a day.
+const MAX_FAIL_FAST: std::time::Duration = std::time::Duration::from_secs(5 * 60);
+
 #[derive(Default)]
 struct Flight {
     in_flight: Option<Arc<watch::Sender<Outcome>>>,
     failures: u32,
     retry_at: Option<Instant>,
+    /// After a transient failure: the error, and until when callers without a usable token get
+    /// it at once (the server's `Retry-After` or the backoff, at most [`MAX_FAIL_FAST`]).
+    last_failure: Option<(Error, Instant)>,
 }
 
 impl<S> Clone for CachedTokenSource<S> {
@@ -164,20 +175,29 @@ impl<S: TokenSource + 'static> CachedTokenSource<S> {
         *write(&self.shared.current) = None;
     }
 
-    fn maybe_refresh_in_background(&self, entry: &Entry, now: Instant) {
-        let mut flight = lock(&self.shared.flight);
-        let refreshing = Refreshing {
-            in_flight: flight.in_flight.is_some(),
-            retry_at: flight.retry_at,
+    /// Starts a background refresh if one is due. `seen` is the entry the caller read before
+    /// taking the flight lock; the decision is made on the entry in the cache *under* the lock,
+    /// since a refresh may have finished in between (then there is nothing to do).
+    fn maybe_refresh_in_background(&self, seen: &Entry, now: Instant) {
+        let started = {
+            let mut flight = lock(&self.shared.flight);
+            let current = read(&self.shared.current).clone();
+            let schedule = current.map_or(seen.schedule, |entry| entry.schedule);
+            let refreshing = Refreshing {
+                in_flight: flight.in_flight.is_some(),
+                retry_at: flight.retry_at,
+            };
+            (schedule.decide(now, refreshing) == Decision::ServeAndRefresh)
+                .then(|| self.start(&mut flight).0)
         };
-        if entry.schedule.decide(now, refreshing) == Decision::ServeAndRefresh {
+        if let Some(guard) = started {
             tracing::debug!(target: "aps_client", "token due for refresh; refreshing in the background");
-            self.start(&mut flight);
+            spawn(guard);
         }
     }
 
     async fn wait_for_refresh(&self) -> Result<Token> {
-        let mut receiver = {
+        let (mut receiver, started) = {
             let mut flight = lock(&self.shared.flight);
             // A refresh may have finished between the first look and taking the lock: it stores
             // the token before it clears `in_flight`, so one of the two is seen here.
@@ -186,19 +206,40 @@ impl<S: TokenSource + 'static> CachedTokenSource<S> {
             {
                 return Ok(entry.token.clone());
             }
+            if flight.in_flight.is_none()
+                && let Some((last, until)) = &flight.last_failure
+            {
+                let now = Instant::now();
+                if now < *until {
+                    return Err(Error::Backoff {
+                        retry_in: *until - now,
+                        last: Box::new(last.clone()),
+                    });
+                }
+            }
             match &flight.in_flight {
-                Some(sender) => sender.subscribe(),
-                None => self.start(&mut flight),
+                Some(sender) => (sender.subscribe(), None),
+                None => {
+                    let (guard, receiver) = self.start(&mut flight);
+                    (receiver, Some(guard))
+                }
             }
         };
+        if let Some(guard) = started {
+            spawn(guard);
+        }
         match receiver.wait_for(Option::is_some).await {
             Ok(outcome) => outcome.clone().unwrap_or(Err(Error::RefreshAborted)),
             Err(_) => Err(Error::RefreshAborted),
         }
     }
 
-    /// Starts a refresh task; the caller holds the flight lock.
-    fn start(&self, flight: &mut Flight) -> watch::Receiver<Outcome> {
+    /// Registers a refresh in `flight` (the caller holds the flight lock) and returns the guard
+    /// that runs it: the caller must [`spawn`] it *after* releasing the lock, since a spawn
+    /// that drops the task at once (no runtime, a runtime shutting down) runs the guard's
+    /// `Drop`, which takes the flight lock.
+    #[must_use]
+    fn start(&self, flight: &mut Flight) -> (FlightGuard<S>, watch::Receiver<Outcome>) {
         let sender = Arc::new(watch::Sender::new(None));
         let receiver = sender.subscribe();
         flight.in_flight = Some(Arc::clone(&sender));
@@ -207,8 +248,7 @@ impl<S: TokenSource + 'static> CachedTokenSource<S> {
             sender,
             done: false,
         };
-        tokio::spawn(guard.run());
-        receiver
+        (guard, receiver)
     }
 
     /// True when both share one cache entry.
@@ -223,6 +263,15 @@ impl<S: TokenSource + 'static> CachedTokenSource<S> {
             .in_flight
             .as_ref()
             .map_or(0, |s| s.receiver_count())
+    }
+}
+
+/// Runs a refresh in its own task; never call it with the flight lock held. Without a runtime,
+/// the guard is dropped, which ends the refresh with [`Error::RefreshAborted`] for its waiters.
+fn spawn<S: TokenSource + 'static>(guard: FlightGuard<S>) {
+    match tokio::runtime::Handle::try_current() {
+        Ok(runtime) => drop(runtime.spawn(guard.run())),
+        Err(_) => drop(guard),
     }
 }
 
@@ -266,6 +315,7 @@ impl<S: TokenSource + 'static> FlightGuard<S> {
                 Ok(_) => {
                     flight.failures = 0;
                     flight.retry_at = None;
+                    flight.last_failure = None;
                 }
                 Err(error) => {
                     flight.failures = flight.failures.saturating_add(1);
@@ -279,6 +329,9 @@ impl<S: TokenSource + 'static> FlightGuard<S> {
                         .max(error.retry_after().unwrap_or_default())
                         .min(MAX_BACKOFF);
                     flight.retry_at = Some(now + delay);
+                    flight.last_failure = error
+                        .is_transient()
+                        .then(|| (error.clone(), now + delay.min(MAX_FAIL_FAST)));
                     tracing::warn!(target: "aps_client", %error, failures = flight.failures,
                         retry_in_ms = delay.as_millis() as u64, "token refresh failed");
                 }

@@ -247,6 +247,12 @@ async fn an_absurd_retry_after_neither_panics_nor_outlives_the_token() {
     assert_eq!(cache.source().calls(), 2, "and the backoff holds");
     cache.source().fail.store(false, Ordering::SeqCst);
     tokio::time::advance(S(60)).await;
+    let paused = cache.token().await.unwrap_err();
+    assert!(
+        paused.retry_after().is_some_and(|wait| wait <= S(300)),
+        "at most 5 minutes of pause for waiting callers: {paused}"
+    );
+    tokio::time::advance(S(300)).await;
     let next = cache.token().await.unwrap();
     assert_eq!(next.secret(), "t3", "once expired, callers get a new token");
 }
@@ -279,10 +285,11 @@ async fn expired_tokens_are_not_served_and_errors_reach_every_waiter() {
     assert_eq!(cache.source().calls(), 2);
     cache.source().fail.store(false, Ordering::SeqCst);
     gate.add_permits(1);
+    tokio::time::advance(S(1)).await;
     assert_eq!(
         cache.token().await.unwrap().secret(),
         "t3",
-        "the next caller tries again"
+        "the next caller after the backoff tries again"
     );
 }
 
@@ -326,4 +333,95 @@ async fn a_caller_that_gives_up_does_not_cancel_the_refresh() {
         .unwrap();
     assert_eq!(token.secret(), "t1");
     assert_eq!(cache.source().calls(), 1);
+}
+
+/// Runs `f` on its own thread; `None` if it did not finish within 10 s (a deadlock).
+fn within_10s<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let (done, outcome) = std::sync::mpsc::channel();
+    std::thread::spawn(move || done.send(f()));
+    outcome.recv_timeout(S(10)).ok()
+}
+
+#[test]
+fn issue_12_a_refresh_on_a_runtime_shutting_down_fails_instead_of_deadlocking() {
+    let finished = within_10s(|| {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let handle = runtime.handle().clone();
+        drop(runtime);
+        // The runtime is gone: a spawn on it drops the refresh task at once.
+        let _entered = handle.enter();
+        let cache = CachedTokenSource::new(Script::new(300));
+        let outcome = now_or_never(cache.token()).expect("no wait");
+        // A second caller is not wedged behind the first.
+        let again = now_or_never(cache.token()).expect("no wait");
+        (outcome.map(|t| t.secret().to_owned()), again.is_err())
+    });
+    let (outcome, again_failed) = finished.expect("no deadlock");
+    assert!(matches!(outcome, Err(Error::RefreshAborted)), "{outcome:?}");
+    assert!(again_failed);
+}
+
+#[test]
+fn issue_12_a_refresh_without_a_runtime_fails_instead_of_deadlocking() {
+    let finished = within_10s(|| {
+        let cache = CachedTokenSource::new(Script::new(300));
+        now_or_never(cache.token())
+            .expect("no wait")
+            .map(|t| t.secret().to_owned())
+    });
+    let outcome = finished.expect("no deadlock");
+    assert!(matches!(outcome, Err(Error::RefreshAborted)), "{outcome:?}");
+}
+
+#[tokio::test(start_paused = true)]
+async fn issue_12_a_refresh_that_finished_meanwhile_is_not_started_again() {
+    let cache = CachedTokenSource::new(Script::new(300));
+    cache.token().await.unwrap();
+    tokio::time::advance(S(210)).await;
+    // A caller reads the due entry, then a refresh finishes before it takes the flight lock.
+    let seen = read(&cache.shared.current).clone().unwrap();
+    cache.token().await.unwrap();
+    settle().await;
+    assert_eq!(cache.source().calls(), 2, "the background refresh ran");
+    cache.maybe_refresh_in_background(&seen, Instant::now());
+    settle().await;
+    assert_eq!(cache.source().calls(), 2, "no second refresh for one token");
+    assert_eq!(cache.cached().unwrap().secret(), "t2");
+}
+
+#[tokio::test(start_paused = true)]
+async fn issue_12_callers_without_a_token_honour_retry_after() {
+    let script = Script {
+        lifetime: 300,
+        retry_after: Some(60),
+        ..Script::default()
+    };
+    script.fail.store(true, Ordering::SeqCst);
+    let cache = CachedTokenSource::new(script);
+    let first = cache.token().await.unwrap_err();
+    assert_eq!(first.retry_after(), Some(S(60)));
+    for _ in 0..19 {
+        let error = now_or_never(cache.token()).expect("at once").unwrap_err();
+        assert!(matches!(error, Error::Backoff { .. }), "{error:?}");
+        assert!(error.is_transient());
+        assert_eq!(
+            error.status(),
+            Some(reqwest::StatusCode::SERVICE_UNAVAILABLE)
+        );
+        assert!(
+            error
+                .retry_after()
+                .is_some_and(|wait| wait <= S(60) && wait > S(0))
+        );
+    }
+    assert_eq!(cache.source().calls(), 1, "20 callers, one request");
+    tokio::time::advance(S(30)).await;
+    let later = cache.token().await.unwrap_err();
+    assert_eq!(later.retry_after(), Some(S(30)), "the time left");
+    cache.source().fail.store(false, Ordering::SeqCst);
+    tokio::time::advance(S(30)).await;
+    assert_eq!(cache.token().await.unwrap().secret(), "t2");
 }

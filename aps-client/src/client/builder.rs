@@ -53,6 +53,7 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     http: Option<reqwest::Client>,
     allow_http_loopback: bool,
+    max_cached_requests: usize,
     assertion_audience: AssertionAudience,
     assertion_lifetime: Duration,
     error: Option<Error>,
@@ -61,6 +62,9 @@ pub struct ClientBuilder {
 enum KeyInput {
     Key(SigningKey),
     Pem(ClientSecret),
+    /// A credential document's `clientPrivateKey`: the portal registered its public half with
+    /// Keycloak as a PEM, so it signs with [`keycloak_key_id`](crate::keycloak_key_id).
+    PortalPem(ClientSecret),
     Jwk(ClientSecret),
 }
 
@@ -103,6 +107,7 @@ impl ClientBuilder {
             connect_timeout: Duration::from_secs(5),
             http: None,
             allow_http_loopback: false,
+            max_cached_requests: 64,
             assertion_audience: AssertionAudience::default(),
             assertion_lifetime: Duration::from_secs(60),
             error: None,
@@ -134,15 +139,16 @@ impl ClientBuilder {
         self
     }
 
-    /// Authenticate with `private_key_jwt`, signing assertions with `key` (RSA or EC, with its
-    /// `kid`). The key can be swapped later with [`Client::rotate_key`].
+    /// Authenticate with `private_key_jwt`, signing assertions with `key` (RSA or EC) and its
+    /// [`kid`](SigningKey::kid). The key can be swapped later with [`Client::rotate_key`].
     pub fn private_key(mut self, key: SigningKey) -> Self {
         self.key = Some(KeyInput::Key(key));
         self
     }
 
-    /// Authenticate with `private_key_jwt`, with a PEM private key (PKCS#8, PKCS#1 or SEC1), such
-    /// as the portal's `clientPrivateKey`. Parsed by `build()`.
+    /// Authenticate with `private_key_jwt`, with a PEM private key (PKCS#8, PKCS#1 or SEC1).
+    /// Parsed by `build()`. Its `kid` is the one [`SigningKey::from_pem`] gives it, the RFC 7638
+    /// thumbprint that `public_jwks()` publishes (see [`key_id`](Self::key_id)).
     pub fn private_key_pem(mut self, pem: impl Into<ClientSecret>) -> Self {
         self.key = Some(KeyInput::Pem(pem.into()));
         self
@@ -154,9 +160,20 @@ impl ClientBuilder {
         self
     }
 
-    /// The `kid` put in assertion headers. Defaults to the key's own for a [`SigningKey`] or a
-    /// JWK, and to [`keycloak_key_id`](crate::keycloak_key_id) for a PEM key (what Keycloak
-    /// expects for an uploaded public key). With a JWKS URL, it must match the JWKS entry.
+    /// The `kid` put in assertion headers, overriding the rule.
+    ///
+    /// **The rule: a key signs with the `kid` it publishes**, however it was given:
+    /// [`SigningKey::kid`] (the RFC 7638 thumbprint unless set with
+    /// [`SigningKey::with_kid`]) for a [`SigningKey`] or a PEM, the JWK's own `kid` for a JWK.
+    /// So a JWKS made with `SigningKey::from_pem(pem)?.public_jwks()` matches a client built
+    /// with `.private_key_pem(pem)`. One exception, where the key was registered: the
+    /// `clientPrivateKey` of a credential document ([`credentials`](Self::credentials)) signs
+    /// with [`keycloak_key_id`](crate::keycloak_key_id), since the portal registered its public
+    /// half with Keycloak as a PEM, and Keycloak names such keys itself.
+    ///
+    /// Set it for a key you uploaded to Keycloak yourself as a PEM or certificate
+    /// (`.key_id(aps_client::keycloak_key_id(&key)?)`), or to match a JWKS entry with another
+    /// `kid`.
     pub fn key_id(mut self, kid: impl Into<String>) -> Self {
         self.key_id = Some(kid.into());
         self
@@ -182,18 +199,25 @@ impl ClientBuilder {
     }
 
     /// The issuer (realm) URL, such as `https://…/auth/realms/apigw`. Without a token endpoint,
-    /// OIDC discovery finds it (once; cached for 24 hours). Also the default assertion audience.
+    /// OIDC discovery finds it (once; cached for 24 hours; when
+    /// rediscovery fails, the known endpoint is kept with a warning and discovery is retried
+    /// 5 minutes later). Also the default assertion audience.
     pub fn issuer(mut self, url: impl Into<String>) -> Self {
         self.issuer = Some(url.into());
         self
     }
 
     /// Everything from the portal's credential document: client id, secret or private key
-    /// (replacing any secret or key set before), token endpoint and issuer.
+    /// (replacing any secret or key set before), token endpoint and issuer. The private key
+    /// signs with [`keycloak_key_id`](crate::keycloak_key_id), the `kid` Keycloak gives the
+    /// public key the portal registered (see [`key_id`](Self::key_id)).
     pub fn credentials(mut self, document: &CredentialDocument) -> Self {
         self.client_id = Some(document.client_id().to_owned());
         self.secret = document.client_secret().cloned();
-        self.key = document.client_private_key().cloned().map(KeyInput::Pem);
+        self.key = document
+            .client_private_key()
+            .cloned()
+            .map(KeyInput::PortalPem);
         if let Some(url) = document.token_endpoint() {
             self.token_endpoint = Some(url.to_owned());
         }
@@ -241,6 +265,14 @@ impl ClientBuilder {
         self
     }
 
+    /// How many per-request caches ([`Client::source`], [`Client::token_for`]) the client keeps
+    /// besides the one for its configured request; past that, the least recently used is
+    /// dropped (its token is requested again on next use). Defaults to 64; 0 keeps none.
+    pub fn max_cached_requests(mut self, max: usize) -> Self {
+        self.max_cached_requests = max;
+        self
+    }
+
     /// How tokens are cached and refreshed. Defaults to [`CachePolicy::default`].
     pub fn cache_policy(mut self, policy: CachePolicy) -> Self {
         self.cache_policy = policy;
@@ -267,8 +299,18 @@ impl ClientBuilder {
         self
     }
 
-    /// Allows plain `http://` URLs on loopback hosts (`127.0.0.0/8`, `::1`, `localhost`), for
-    /// tests against a local identity provider. Defaults to false: every URL must be HTTPS.
+    /// Allows plain `http://` URLs on loopback hosts (`127.0.0.0/8`, `::1`, `localhost`) for the
+    /// identity provider (issuer, token endpoint), for tests against a local one. Defaults to
+    /// false: both must be HTTPS. Also set by `APS_ALLOW_HTTP_LOOPBACK=1` with
+    /// [`load_env`](Self::load_env).
+    ///
+    /// The SDK's one rule: plain HTTP only ever goes to a loopback host, never elsewhere. Where
+    /// the client's own secret or key is used (the identity provider), loopback HTTP also needs
+    /// this opt-in, since it is a test setup that must not reach production by accident. Bearer
+    /// tokens sent with [`send_with_token`](crate::send_with_token) or the middleware to an API
+    /// on a loopback host (a local sidecar), and the public keys aps-jwt's validator fetches,
+    /// need no opt-in: a short-lived token or public data, on a connection that never leaves the
+    /// host.
     pub fn danger_allow_http_loopback(mut self, allow: bool) -> Self {
         self.allow_http_loopback = allow;
         self
@@ -294,15 +336,15 @@ impl ClientBuilder {
                     "not set (client_id(), credentials() or APS_CLIENT_ID)",
                 )
             })?;
-        let issuer = self
+        let parsed_issuer = self
             .issuer
             .as_deref()
             .map(|u| parse_url("issuer", u))
             .transpose()?;
-        if let Some(url) = &issuer {
+        if let Some(url) = &parsed_issuer {
             check_url("issuer", url, self.allow_http_loopback)?;
         }
-        let endpoint = match (self.token_endpoint.as_deref(), issuer.clone()) {
+        let endpoint = match (self.token_endpoint.as_deref(), parsed_issuer) {
             (Some(url), _) => {
                 let url = parse_url("token_endpoint", url)?;
                 check_url("token endpoint", &url, self.allow_http_loopback)?;
@@ -349,7 +391,8 @@ impl ClientBuilder {
         Ok(Client::from_config(Config {
             http,
             endpoint,
-            issuer,
+            // Kept as written: the parsed `Url` is for checks and discovery only.
+            issuer: self.issuer.map(|url| url.trim().to_owned()),
             client_id,
             credential: RwLock::new(credential),
             assertion_audience: self.assertion_audience,
@@ -358,6 +401,7 @@ impl ClientBuilder {
             retry: self.retry,
             cache_policy: self.cache_policy,
             allow_http_loopback: self.allow_http_loopback,
+            max_cached_requests: self.max_cached_requests,
         }))
     }
 }
@@ -365,6 +409,5 @@ impl ClientBuilder {
 mod credential;
 mod env;
 
-pub(crate) use credential::key_from_pem;
 #[cfg(test)]
 mod tests;

@@ -8,7 +8,7 @@ use tokio::time::Instant;
 use tracing::Instrument as _;
 
 use super::Config;
-use crate::auth::authenticate;
+use crate::auth::{Credential, authenticate};
 use crate::endpoint::read_bounded;
 use crate::request::TokenRequest;
 use crate::response::{self, Answer, Context};
@@ -74,15 +74,16 @@ pub(crate) async fn fetch(config: &Config, request: &TokenRequest) -> Result<Tok
 }
 
 async fn send_once(config: &Config, request: &TokenRequest, attempt: u32) -> Result<Token> {
-    let token_endpoint = config
+    let (token_endpoint, discovered_issuer) = config
         .endpoint
-        .token_endpoint(&config.http, config.allow_http_loopback)
+        .resolve(&config.http, config.allow_http_loopback)
         .await?;
     let url = token_endpoint.as_str();
     let credential = config.credential();
-    let audience = config
-        .assertion_audience
-        .resolve(config.issuer.as_ref().map(url::Url::as_str), url);
+    // The issuer as written (by the discovery document, else the configuration), never
+    // re-serialised: `Url` would turn `http://host:port` into `http://host:port/`.
+    let issuer = discovered_issuer.as_deref().or(config.issuer.as_deref());
+    let audience = config.assertion_audience.resolve(issuer, url);
     let auth = authenticate(&credential, &config.client_id, audience)?;
     let mut form: Vec<(&str, String)> = vec![("grant_type", "client_credentials".to_owned())];
     form.extend(auth.form);
@@ -129,6 +130,10 @@ async fn send_once(config: &Config, request: &TokenRequest, attempt: u32) -> Res
         requested_scope: scope.as_deref(),
         sent_at,
         default_lifetime: config.default_lifetime,
+        assertion: match &credential {
+            Credential::Key(jwt) => Some((audience, jwt.key.kid())),
+            Credential::Secret { .. } => None,
+        },
     };
     let token = response::parse(&answer, &cx)?;
     tracing::debug!(attempt, %status, lifetime_s = token.lifetime().as_secs(), "token received");

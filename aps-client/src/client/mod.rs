@@ -3,8 +3,8 @@
 
 mod builder;
 mod fetch;
+mod sources;
 
-use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
@@ -14,7 +14,7 @@ use url::Url;
 pub use builder::ClientBuilder;
 pub use fetch::UncachedSource;
 
-use crate::assertion::{AssertionAudience, PrivateKeyJwt};
+use crate::assertion::{AssertionAudience, key_from_pem};
 use crate::auth::{AuthMethod, Credential};
 use crate::endpoint::Endpoint;
 use crate::request::{CacheKey, TokenRequest};
@@ -50,14 +50,15 @@ use crate::{
 pub struct Client {
     config: Arc<Config>,
     default: CachedTokenSource<UncachedSource>,
-    sources: Arc<Mutex<HashMap<CacheKey, CachedTokenSource<UncachedSource>>>>,
+    sources: Arc<Mutex<sources::Sources>>,
 }
 
 /// Everything a token request needs, shared by the client and its sources.
 pub(crate) struct Config {
     pub(crate) http: reqwest::Client,
     pub(crate) endpoint: Endpoint,
-    pub(crate) issuer: Option<Url>,
+    /// The issuer exactly as configured (trimmed), the default assertion audience.
+    pub(crate) issuer: Option<String>,
     pub(crate) client_id: String,
     pub(crate) credential: RwLock<Credential>,
     pub(crate) assertion_audience: AssertionAudience,
@@ -66,6 +67,8 @@ pub(crate) struct Config {
     pub(crate) retry: RetryPolicy,
     pub(crate) cache_policy: CachePolicy,
     pub(crate) allow_http_loopback: bool,
+    /// How many per-request caches the client keeps besides the default one.
+    pub(crate) max_cached_requests: usize,
 }
 
 impl Config {
@@ -106,7 +109,7 @@ impl Client {
             },
             config.cache_policy.clone(),
         );
-        let sources = HashMap::from([(key, default.clone())]);
+        let sources = sources::Sources::new(key, default.clone(), config.max_cached_requests);
         Self {
             config,
             default,
@@ -125,8 +128,10 @@ impl Client {
 
     /// A cached token source for other scopes or parameters, added to the configured ones.
     /// Sources for equal requests share one cache entry, so calling this again is cheap, but
-    /// keep the source to skip the lookup. Entries live as long as the client: a client is
-    /// meant for a bounded set of requests, not one per end user.
+    /// keep the source to skip the lookup. The client keeps at most
+    /// [`max_cached_requests`](ClientBuilder::max_cached_requests) such entries (64 by
+    /// default) besides its default one, dropping the least recently used: a dropped entry's
+    /// token is requested again on next use, while sources already handed out keep theirs.
     ///
     /// # Errors
     ///
@@ -135,8 +140,7 @@ impl Client {
         let request = self.config.defaults.merged(request);
         request.validate()?;
         let key = self.config.cache_key(&request);
-        let mut sources = lock(&self.sources);
-        let source = sources.entry(key).or_insert_with(|| {
+        let source = lock(&self.sources).get_or_insert(key, || {
             CachedTokenSource::with_policy(
                 UncachedSource {
                     config: Arc::clone(&self.config),
@@ -145,7 +149,7 @@ impl Client {
                 self.config.cache_policy.clone(),
             )
         });
-        Ok(source.clone())
+        Ok(source)
     }
 
     /// A valid token for the configured parameters plus `request`'s, cached per request.
@@ -198,7 +202,7 @@ impl Client {
     }
 
     /// Replaces the private key at run time (key rotation). Cached tokens stay valid; the next
-    /// assertion is signed with the new key.
+    /// assertion is signed with the new key and its own [`kid`](aps_jwt::SigningKey::kid).
     ///
     /// # Errors
     ///
@@ -206,10 +210,7 @@ impl Client {
     pub fn rotate_key(&self, key: aps_jwt::SigningKey) -> Result<()> {
         match &mut *self.config.credential_mut() {
             Credential::Key(current) => {
-                *current = PrivateKeyJwt {
-                    key,
-                    lifetime: current.lifetime,
-                };
+                current.key = key;
                 Ok(())
             }
             Credential::Secret { .. } => Err(Error::config(
@@ -219,15 +220,25 @@ impl Client {
         }
     }
 
-    /// Replaces the private key with a PEM key at run time, with the `kid` Keycloak derives for
-    /// an uploaded public key (see [`keycloak_key_id`](crate::keycloak_key_id)): what the
-    /// portal's "regenerate credentials" hands out.
+    /// Replaces the private key with a PEM key at run time. Its `kid` follows the rule of the
+    /// key it replaces (see [`ClientBuilder::key_id`]): for a client built from a credential
+    /// document, [`keycloak_key_id`](crate::keycloak_key_id), so that the `clientPrivateKey` of
+    /// the portal's "regenerate credentials" works as is; otherwise the key's own `kid`.
     ///
     /// # Errors
     ///
     /// [`Error::Config`] when the PEM cannot be read or the client authenticates with a secret.
     pub fn rotate_key_pem(&self, pem: impl Into<ClientSecret>) -> Result<()> {
-        self.rotate_key(builder::key_from_pem(&pem.into())?)
+        let rule = match &*read(&self.config.credential) {
+            Credential::Key(current) => current.rule,
+            Credential::Secret { .. } => {
+                return Err(Error::config(
+                    "rotate_key_pem",
+                    "this client authenticates with a secret",
+                ));
+            }
+        };
+        self.rotate_key(key_from_pem(&pem.into(), rule)?)
     }
 
     /// The client id.
@@ -246,10 +257,12 @@ impl Client {
     ///
     /// When discovery fails.
     pub async fn token_endpoint(&self) -> Result<Url> {
-        self.config
+        let (url, _) = self
+            .config
             .endpoint
-            .token_endpoint(&self.config.http, self.config.allow_http_loopback)
-            .await
+            .resolve(&self.config.http, self.config.allow_http_loopback)
+            .await?;
+        Ok(url)
     }
 }
 

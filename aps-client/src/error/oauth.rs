@@ -21,6 +21,19 @@ pub struct OAuthError {
     pub client_id: String,
     /// The `Retry-After` the server asked for, if any.
     pub retry_after: Option<Duration>,
+    /// With `private_key_jwt`: the `aud` and `kid` of the client assertion that was sent (never
+    /// the assertion itself), the two values a provider most often refuses.
+    pub assertion: Option<AssertionFacts>,
+}
+
+/// What a refused client assertion carried, for the error message: its `aud` and `kid`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AssertionFacts {
+    /// The assertion's `aud`.
+    pub audience: String,
+    /// The assertion's `kid`.
+    pub key_id: String,
 }
 
 impl OAuthError {
@@ -41,6 +54,16 @@ impl OAuthError {
                     assertion (check the clock)";
         }
         match self.code {
+            ErrorCode::InvalidClient | ErrorCode::UnauthorizedClient
+                if self.assertion.is_some() =>
+            {
+                "the identity provider refused the client or its assertion: the client may be \
+                 unknown, or disabled because its access request is not approved yet in the API \
+                 Services Portal; or the assertion failed a check: its audience (`aud`: the \
+                 provider's issuer exactly as it writes it, or its token endpoint), its key id \
+                 (`kid`: a key registered for this client, under that name), or its times \
+                 (`iat`/`exp`: check this machine's clock)"
+            }
             ErrorCode::InvalidClient => {
                 "the identity provider does not accept this client: it is unknown, or it is \
                  disabled because its access request is not approved yet in the API Services \
@@ -77,7 +100,15 @@ impl fmt::Display for OAuthError {
         if let Some(description) = &self.description {
             write!(f, ": {description}")?;
         }
-        write!(f, "): {}", self.explanation())
+        write!(f, "): {}", self.explanation())?;
+        if let Some(facts) = &self.assertion {
+            write!(
+                f,
+                " (the assertion had aud `{}` and kid `{}`)",
+                facts.audience, facts.key_id
+            )?;
+        }
+        Ok(())
     }
 }
 
@@ -149,6 +180,7 @@ impl OAuthError {
             status: StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
             client_id: "app-1".into(),
             retry_after: None,
+            assertion: None,
         }
     }
 }
@@ -200,10 +232,34 @@ mod tests {
             status: StatusCode::BAD_REQUEST,
             client_id: "app-1".into(),
             retry_after: None,
+            assertion: None,
         };
         assert!(error.explanation().contains("keycloak_key_id"));
         error.description =
             Some("Client authentication with signed JWT failed: Token reuse detected".into());
         assert!(error.explanation().contains("assertion was refused"));
+    }
+
+    #[test]
+    fn issue_12_a_refused_assertion_names_the_checks_with_its_aud_and_kid() {
+        for code in ["invalid_client", "unauthorized_client"] {
+            let mut error = oauth(code, 401);
+            error.description = Some("client authentication failed".into());
+            error.assertion = Some(AssertionFacts {
+                audience: "http://127.0.0.1:8080".into(),
+                key_id: "kid-1".into(),
+            });
+            let text = error.to_string();
+            for expected in [
+                "audience",
+                "key id",
+                "clock",
+                "aud `http://127.0.0.1:8080`",
+                "kid `kid-1`",
+                "not approved",
+            ] {
+                assert!(text.contains(expected), "{expected}: {text}");
+            }
+        }
     }
 }

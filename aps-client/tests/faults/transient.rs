@@ -142,6 +142,33 @@ async fn a_retry_after_beyond_the_budget_gives_up_at_once() -> TestResult {
 }
 
 #[tokio::test]
+async fn issue_12_twenty_callers_against_retry_after_60_send_one_request() -> TestResult {
+    let server = MockServer::start().await;
+    Mock::given(path(TOKEN_PATH))
+        .respond_with(ResponseTemplate::new(429).insert_header("retry-after", "60"))
+        .mount(&server)
+        .await;
+    let client = builder(&server.uri()).build()?;
+    for caller in 0..20 {
+        let error = client.token().await.expect_err("rate limited");
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(429), "{error}");
+        let wait = error.retry_after().unwrap_or_default();
+        assert!(
+            wait > Duration::from_secs(55) && wait <= Duration::from_secs(60),
+            "{caller}: {wait:?}"
+        );
+        if caller > 0 {
+            assert!(
+                matches!(error, aps_client::Error::Backoff { .. }),
+                "{error:?}"
+            );
+        }
+    }
+    assert_eq!(server.received_requests().await.map(|r| r.len()), Some(1));
+    Ok(())
+}
+
+#[tokio::test]
 async fn client_errors_are_never_retried() -> TestResult {
     for (status, code) in [
         (401, "invalid_client"),

@@ -1,10 +1,14 @@
 //! `private_key_jwt`: keys from a JWKS URL the test serves, and an uploaded public key.
+//!
+//! The kid rule (issue 12): a key signs with the kid it publishes, however it was loaded; a
+//! credential document's key signs with the kid Keycloak derives for the PEM the portal
+//! registered; a key the consumer uploaded as a PEM or certificate sets that kid explicitly.
 
 use std::sync::{Arc, Mutex};
 
 use aps_client::{
-    AssertionAudience, AuthMethod, Client, CredentialDocument, SigningKey, TokenRequest,
-    TokenSource,
+    AssertionAudience, AuthMethod, Client, ClientBuilder, CredentialDocument, SigningKey,
+    TokenRequest, TokenSource,
 };
 use aps_jwt::Jwks;
 use serde_json::{Value, json};
@@ -79,6 +83,31 @@ async fn keys_from_a_jwks_url_and_rotation_to_a_published_next_key() -> TestResu
     Ok(())
 }
 
+/// Serves `jwks` at a JWKS URL, registers a client with it, and gets a token with the key that
+/// `key` adds to the builder (the issuer-based builder: discovery, and the issuer as `aud`).
+async fn token_with_a_jwks_url(
+    kc: &aps_testkit::Keycloak,
+    jwks: String,
+    key: impl FnOnce(ClientBuilder) -> ClientBuilder,
+) -> TestResult {
+    let server = serve(move |_| (200, "application/json", jwks.clone())).await;
+    let client_id = aps_testkit::unique_id("aps-client-jwksurl");
+    let created = kc
+        .create_client(jwt_client(
+            &client_id,
+            json!({ "use.jwks.url": "true", "jwks.url": server.url("/jwks") }),
+        ))
+        .await?;
+    let builder = Client::builder()
+        .issuer(kc.issuer())
+        .danger_allow_http_loopback(true)
+        .client_id(&client_id);
+    let token = key(builder).build()?.token().await?;
+    assert_eq!(claims(token.secret())["azp"], client_id.as_str());
+    kc.delete_client(&created.id).await?;
+    Ok(())
+}
+
 #[tokio::test]
 async fn a_private_jwk_with_its_own_kid_in_a_jwks() -> TestResult {
     let Some(kc) = aps_testkit::keycloak() else {
@@ -87,22 +116,18 @@ async fn a_private_jwk_with_its_own_kid_in_a_jwks() -> TestResult {
     let private = include_str!("../../../aps-jwt/testdata/keys/p256.private.jwk.json");
     let public = SigningKey::from_jwk(private)?.public_jwks().to_json();
     assert!(public.contains("\"kid\":\"ec-fixture\""), "{public}");
-    let server = serve(move |_| (200, "application/json", public.clone())).await;
-    let client_id = aps_testkit::unique_id("aps-client-jwk");
-    let created = kc
-        .create_client(jwt_client(
-            &client_id,
-            json!({ "use.jwks.url": "true", "jwks.url": server.url("/jwks") }),
-        ))
-        .await?;
-    let client = builder(&kc)
-        .client_id(&client_id)
-        .private_key_jwk(private)
-        .build()?;
-    let token = client.token().await?;
-    assert_eq!(claims(token.secret())["azp"], client_id.as_str());
-    kc.delete_client(&created.id).await?;
-    Ok(())
+    token_with_a_jwks_url(&kc, public, |b| b.private_key_jwk(private)).await
+}
+
+#[tokio::test]
+async fn issue_12_a_pem_key_published_with_public_jwks_at_a_jwks_url() -> TestResult {
+    let Some(kc) = aps_testkit::keycloak() else {
+        return Ok(());
+    };
+    // The consumer guide's recipe: publish `from_pem(pem).public_jwks()`, build from the PEM.
+    let pem = SigningKey::generate_rsa(2048)?.to_pkcs8_pem()?;
+    let public = SigningKey::from_pem(pem.as_str())?.public_jwks().to_json();
+    token_with_a_jwks_url(&kc, public, |b| b.private_key_pem(pem.as_str())).await
 }
 
 #[tokio::test]
@@ -188,9 +213,11 @@ async fn an_uploaded_certificate_with_an_ec_key() -> TestResult {
             json!({ "jwt.credential.certificate": body }),
         ))
         .await?;
+    // Keycloak names an uploaded certificate's key itself: say so with key_id.
     let client = builder(&kc)
         .client_id(&client_id)
         .private_key_pem(pem.as_str())
+        .key_id(aps_client::keycloak_key_id(&key)?)
         .build()?;
     let token = client.token().await?;
     assert_eq!(claims(token.secret())["azp"], client_id.as_str());

@@ -30,7 +30,8 @@ pub(crate) async fn secret_token(
         .await
 }
 
-/// A token for a client signing assertions with `key` (PEM, so the `kid` is Keycloak's).
+/// A token for a client signing assertions with `key`, registered with Keycloak as a PEM: the
+/// `kid` is the one Keycloak derives for it (aps-client's rule for a key registered that way).
 pub(crate) async fn key_token(
     kc: &aps_testkit::Keycloak,
     client_id: &str,
@@ -42,6 +43,7 @@ pub(crate) async fn key_token(
         .token_endpoint(kc.token_endpoint())
         .client_id(client_id)
         .private_key_pem(pem.as_str())
+        .key_id(aps_client::keycloak_key_id(key)?)
         .danger_allow_http_loopback(true)
         .build()?
         .token()

@@ -6,7 +6,7 @@ use std::time::Duration;
 use aps_jwt::SigningKey;
 
 use super::KeyInput;
-use crate::assertion::PrivateKeyJwt;
+use crate::assertion::{KeyIdRule, PrivateKeyJwt, key_from_pem};
 use crate::auth::{AuthMethod, Credential};
 use crate::{ClientSecret, Error, Result};
 
@@ -37,11 +37,18 @@ pub(super) fn resolve(
             format!("{method} needs a client secret, not a private key"),
         )),
         (None, Some(key), _) => {
-            let mut key = match key {
-                KeyInput::Key(key) => key,
-                KeyInput::Pem(pem) => key_from_pem(&pem)?,
-                KeyInput::Jwk(jwk) => SigningKey::from_jwk(jwk.expose())
-                    .map_err(|e| Error::config("private_key", format!("JWK: {e}")))?,
+            let (mut key, rule) = match key {
+                KeyInput::Key(key) => (key, KeyIdRule::Own),
+                KeyInput::Pem(pem) => (key_from_pem(&pem, KeyIdRule::Own)?, KeyIdRule::Own),
+                KeyInput::PortalPem(pem) => (
+                    key_from_pem(&pem, KeyIdRule::Keycloak)?,
+                    KeyIdRule::Keycloak,
+                ),
+                KeyInput::Jwk(jwk) => (
+                    SigningKey::from_jwk(jwk.expose())
+                        .map_err(|e| Error::config("private_key", format!("JWK: {e}")))?,
+                    KeyIdRule::Own,
+                ),
             };
             if let Some(kid) = key_id {
                 key = key.with_kid(kid);
@@ -52,19 +59,15 @@ pub(super) fn resolve(
                     "must be between 1 s and 1 h",
                 ));
             }
-            Ok(Credential::Key(PrivateKeyJwt { key, lifetime }))
+            Ok(Credential::Key(PrivateKeyJwt {
+                key,
+                lifetime,
+                rule,
+            }))
         }
         (None, None, _) => Err(Error::config(
             "credentials",
             "neither a client secret nor a private key is set",
         )),
     }
-}
-
-/// Reads a PEM private key and gives it the `kid` Keycloak derives for an uploaded public key.
-pub(crate) fn key_from_pem(pem: &ClientSecret) -> Result<SigningKey> {
-    let key = SigningKey::from_pem(pem.expose())
-        .map_err(|e| Error::config("private_key", format!("PEM: {e}")))?;
-    let kid = crate::assertion::keycloak_key_id(&key)?;
-    Ok(key.with_kid(kid))
 }

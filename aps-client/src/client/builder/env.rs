@@ -9,9 +9,11 @@ impl ClientBuilder {
     /// Reads the settings from the environment: `APS_CREDENTIALS_FILE` (the portal's JSON
     /// document), then `APS_CLIENT_ID`, `APS_CLIENT_SECRET`, `APS_CLIENT_PRIVATE_KEY` (PEM) or
     /// `APS_CLIENT_PRIVATE_KEY_FILE`, `APS_CLIENT_KEY_ID`, `APS_CLIENT_AUTH_METHOD`,
-    /// `APS_TOKEN_ENDPOINT`, `APS_ISSUER` and `APS_SCOPE`, each overriding the document (a secret
-    /// or key from the variables replaces the document's credential). Unset or blank variables
-    /// leave the builder as it is. See [`env`](crate::env).
+    /// `APS_TOKEN_ENDPOINT`, `APS_ISSUER`, `APS_SCOPE` and `APS_ALLOW_HTTP_LOOPBACK` (`1` or
+    /// `true` for [`danger_allow_http_loopback`](Self::danger_allow_http_loopback)), each
+    /// overriding the document (a secret or key from the variables replaces the document's
+    /// credential). Unset or blank variables leave the builder as it is. See
+    /// [`env`](crate::env).
     pub fn load_env(self) -> Self {
         self.load_vars(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
     }
@@ -70,6 +72,16 @@ impl ClientBuilder {
         }
         if let Some(scope) = var(env::SCOPE) {
             self.request = self.request.scope(scope);
+        }
+        if let Some(allow) = var(env::ALLOW_HTTP_LOOPBACK) {
+            match allow.trim().to_ascii_lowercase().as_str() {
+                "1" | "true" => self.allow_http_loopback = true,
+                "0" | "false" => self.allow_http_loopback = false,
+                _ => {
+                    let reason = format!("`{allow}`: expected 1, true, 0 or false");
+                    return self.fail(Error::config(env::ALLOW_HTTP_LOOPBACK, reason));
+                }
+            }
         }
         self
     }

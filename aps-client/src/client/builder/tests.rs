@@ -123,6 +123,38 @@ fn plain_http_needs_loopback_and_the_opt_out() {
 }
 
 #[test]
+fn issue_12_load_env_reads_aps_allow_http_loopback() {
+    let local = [
+        ("APS_CLIENT_ID", "a"),
+        ("APS_CLIENT_SECRET", "s"),
+        ("APS_TOKEN_ENDPOINT", "http://127.0.0.1:8080/token"),
+    ];
+    let with = |allow: &str| {
+        let mut pairs = local.to_vec();
+        pairs.push(("APS_ALLOW_HTTP_LOOPBACK", allow));
+        ClientBuilder::new().load_vars(vars(&pairs)).build()
+    };
+    assert!(matches!(
+        ClientBuilder::new().load_vars(vars(&local)).build(),
+        Err(Error::InsecureUrl { .. })
+    ));
+    assert!(with("1").is_ok());
+    assert!(with(" TRUE ").is_ok());
+    assert!(matches!(with("0"), Err(Error::InsecureUrl { .. })));
+    assert!(
+        matches!(with("yes please"), Err(Error::Config { field, .. }) if field == "APS_ALLOW_HTTP_LOOPBACK")
+    );
+    // Loopback only, whatever the setting.
+    let mut remote = local.to_vec();
+    remote[2].1 = "http://idp.example/token";
+    remote.push(("APS_ALLOW_HTTP_LOOPBACK", "1"));
+    assert!(matches!(
+        ClientBuilder::new().load_vars(vars(&remote)).build(),
+        Err(Error::InsecureUrl { .. })
+    ));
+}
+
+#[test]
 fn private_keys_from_pem_and_jwk_with_kid() {
     let key = SigningKey::generate_p256().unwrap();
     let pem = key.to_pkcs8_pem().unwrap();
@@ -319,4 +351,132 @@ fn a_credential_document_replaces_an_earlier_secret() {
         .build()
         .unwrap();
     assert_eq!(client.auth_method(), AuthMethod::PrivateKeyJwt);
+}
+
+/// The `kid` in the header of the assertion `client` signs.
+fn assertion_kid(client: &Client) -> String {
+    use base64::Engine as _;
+    let Credential::Key(jwt) = client.config.credential() else {
+        panic!("a key")
+    };
+    let assertion = jwt.sign("a", "https://idp/realms/x").unwrap();
+    let header = assertion.split('.').next().unwrap();
+    let header: serde_json::Value = serde_json::from_slice(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(header)
+            .unwrap(),
+    )
+    .unwrap();
+    header["kid"].as_str().unwrap().to_owned()
+}
+
+fn key_builder() -> ClientBuilder {
+    ClientBuilder::new()
+        .client_id("a")
+        .issuer("https://idp/realms/x")
+}
+
+/// The kid of the only key of a published JWKS.
+fn published_kid(jwks: &aps_jwt::Jwks) -> String {
+    let json: serde_json::Value = serde_json::from_str(&jwks.to_json()).unwrap();
+    json["keys"][0]["kid"].as_str().unwrap().to_owned()
+}
+
+#[test]
+fn issue_12_a_pem_key_signs_with_the_kid_its_jwks_publishes() {
+    for pem in [
+        include_str!("../../../../aps-jwt/testdata/keys/p256.pkcs8.pem"),
+        include_str!("../../../../aps-jwt/testdata/keys/rsa2048.pkcs8.pem"),
+    ] {
+        let published = published_kid(&SigningKey::from_pem(pem).unwrap().public_jwks());
+        let client = key_builder().private_key_pem(pem).build().unwrap();
+        assert_eq!(assertion_kid(&client), published);
+        // The same PEM from the environment follows the same rule.
+        let from_env = key_builder()
+            .load_vars(vars(&[("APS_CLIENT_PRIVATE_KEY", pem)]))
+            .build()
+            .unwrap();
+        assert_eq!(assertion_kid(&from_env), published);
+        // An explicit key id still wins.
+        let explicit = key_builder()
+            .private_key_pem(pem)
+            .key_id("mine")
+            .build()
+            .unwrap();
+        assert_eq!(assertion_kid(&explicit), "mine");
+    }
+    let key = SigningKey::generate_p256().unwrap();
+    let client = key_builder().private_key(key.clone()).build().unwrap();
+    assert_eq!(assertion_kid(&client), published_kid(&key.public_jwks()));
+    let jwk = include_str!("../../../../aps-jwt/testdata/keys/p256.private.jwk.json");
+    let client = key_builder().private_key_jwk(jwk).build().unwrap();
+    assert_eq!(
+        assertion_kid(&client),
+        published_kid(&SigningKey::from_jwk(jwk).unwrap().public_jwks())
+    );
+}
+
+#[test]
+fn issue_12_a_credential_documents_key_signs_with_the_kid_keycloak_gives_it() {
+    let pem = include_str!("../../../../aps-jwt/testdata/keys/rsa2048.pkcs8.pem");
+    let document = CredentialDocument::from_json(
+        &serde_json::json!({
+            "flow": "client-credentials",
+            "clientId": "a",
+            "issuer": "https://idp/realms/x",
+            "clientPrivateKey": pem,
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let key = SigningKey::from_pem(pem).unwrap();
+    let keycloak = crate::keycloak_key_id(&key).unwrap();
+    let client = ClientBuilder::new().credentials(&document).build().unwrap();
+    assert_eq!(assertion_kid(&client), keycloak);
+    // The portal's regenerated key, rotated in, follows the same rule.
+    let next = SigningKey::generate_p256().unwrap();
+    client
+        .rotate_key_pem(next.to_pkcs8_pem().unwrap().as_str())
+        .unwrap();
+    assert_eq!(
+        assertion_kid(&client),
+        crate::keycloak_key_id(&next).unwrap()
+    );
+    // Any other PEM rotated into any other client keeps its own kid.
+    let own = key_builder().private_key_pem(pem).build().unwrap();
+    own.rotate_key_pem(next.to_pkcs8_pem().unwrap().as_str())
+        .unwrap();
+    assert_eq!(assertion_kid(&own), next.kid());
+    let overridden = ClientBuilder::new()
+        .credentials(&document)
+        .key_id("k-9")
+        .build()
+        .unwrap();
+    assert_eq!(assertion_kid(&overridden), "k-9");
+}
+
+#[test]
+fn issue_12_per_request_caches_are_bounded_least_recently_used_first() {
+    let client = secret_builder().max_cached_requests(2).build().unwrap();
+    let source = |scope: &str| client.source(&TokenRequest::new().scope(scope)).unwrap();
+    let (a, b) = (source("a"), source("b"));
+    assert!(
+        source("a").shares_cache_with(&a),
+        "a is now the most recent"
+    );
+    let c = source("c");
+    assert!(source("a").shares_cache_with(&a), "kept");
+    assert!(source("c").shares_cache_with(&c), "kept");
+    assert!(
+        !source("b").shares_cache_with(&b),
+        "b was the least recently used"
+    );
+    let default = client.source(&TokenRequest::new()).unwrap();
+    assert!(default.shares_cache_with(&client.default), "never evicted");
+    let none = secret_builder().max_cached_requests(0).build().unwrap();
+    let once = none.source(&TokenRequest::new().scope("a")).unwrap();
+    let again = none.source(&TokenRequest::new().scope("a")).unwrap();
+    assert!(!once.shares_cache_with(&again));
+    let default = none.source(&TokenRequest::new()).unwrap();
+    assert!(default.shares_cache_with(&none.default));
 }

@@ -603,3 +603,112 @@ mod token {
         assert_eq!(code(&out), 2, "conflicting sources");
     }
 }
+
+mod dev_idp {
+    use super::*;
+
+    /// `aps dev-idp` in the background until `--stop-after`, and the demo credentials it wrote.
+    fn start(dir: &std::path::Path, extra: &[&str]) -> (std::process::Child, Value) {
+        let file = dir.join("demo.json");
+        let file_arg = file.to_string_lossy().into_owned();
+        let mut args = vec!["dev-idp", "--port", "0", "--stop-after", "60"];
+        args.extend_from_slice(&["--credentials-out", &file_arg]);
+        args.extend_from_slice(extra);
+        let child = aps(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("aps dev-idp starts");
+        for _ in 0..200 {
+            if let Ok(text) = std::fs::read_to_string(&file)
+                && let Ok(demo) = serde_json::from_str::<Value>(&text)
+            {
+                return (child, demo);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("aps dev-idp wrote no credentials");
+    }
+
+    #[test]
+    fn serves_demo_clients_that_aps_token_can_use() {
+        for shape in [&[][..], &["--bare-issuer"][..]] {
+            let dir = temp_dir("dev-idp");
+            let (mut server, demo) = start(&dir, shape);
+            let issuer = demo["issuer"].as_str().unwrap().to_owned();
+            assert_eq!(
+                shape.is_empty(),
+                issuer.ends_with("/realms/apigw"),
+                "{issuer}"
+            );
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt as _;
+                let mode = std::fs::metadata(dir.join("demo.json"))
+                    .unwrap()
+                    .permissions()
+                    .mode();
+                assert_eq!(mode & 0o777, 0o600);
+            }
+
+            // `=`: a generated secret may start with `-`.
+            let secret = format!(
+                "--client-secret={}",
+                demo["secretClient"]["clientSecret"].as_str().unwrap()
+            );
+            let out = run(&[
+                "token",
+                "--client-id",
+                "demo-secret",
+                &secret,
+                "--issuer",
+                &issuer,
+                "--allow-http-loopback",
+                "--output",
+                "decoded",
+            ]);
+            assert_eq!(code(&out), 0, "{}", stderr(&out));
+            let decoded: Value = serde_json::from_str(&stdout(&out)).unwrap();
+            assert_eq!(decoded["claims"]["azp"], "demo-secret");
+            assert_eq!(decoded["claims"]["iss"], issuer.as_str());
+
+            let key = dir.join("demo-jwt.pem");
+            std::fs::write(&key, demo["jwtClient"]["privateKey"].as_str().unwrap()).unwrap();
+            let out = run(&[
+                "token",
+                "--client-id",
+                "demo-jwt",
+                "--private-key",
+                &key.to_string_lossy(),
+                "--key-id",
+                demo["jwtClient"]["kid"].as_str().unwrap(),
+                "--issuer",
+                &issuer,
+                "--allow-http-loopback",
+                "--output",
+                "decoded",
+            ]);
+            assert_eq!(code(&out), 0, "{}", stderr(&out));
+            assert!(
+                stdout(&out).contains("\"azp\": \"demo-jwt\""),
+                "{}",
+                stdout(&out)
+            );
+
+            let out = run(&[
+                "token",
+                "--client-id",
+                "demo-secret",
+                "--client-secret",
+                "wrong",
+                "--issuer",
+                &issuer,
+                "--allow-http-loopback",
+            ]);
+            assert_eq!(code(&out), 1, "a wrong secret is refused");
+            server.kill().unwrap();
+            server.wait().unwrap();
+            std::fs::remove_dir_all(dir).unwrap();
+        }
+    }
+}

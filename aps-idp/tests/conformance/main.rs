@@ -4,6 +4,7 @@
 //!
 //! Where the two differ, `support.rs` says so in one place.
 
+mod client_ways;
 mod crash;
 mod lifecycle;
 mod shared_idp;

@@ -32,13 +32,27 @@ pub(crate) struct Target {
 
 /// The embedded development IdP, with the roles client Keycloak's test realm has.
 pub(crate) async fn dev_idp() -> Target {
-    let dev = DevIdp::start().await.expect("the DevIdp starts");
+    with_roles_client(DevIdp::start().await.expect("the DevIdp starts"), "dev-idp").await
+}
+
+/// The same with a bare-origin issuer (`http://127.0.0.1:PORT`, no path), which clients that
+/// normalise URLs get wrong.
+pub(crate) async fn dev_idp_bare_issuer() -> Target {
+    let dev = DevIdp::builder()
+        .bare_issuer()
+        .start()
+        .await
+        .expect("the DevIdp starts");
+    with_roles_client(dev, "dev-idp, bare issuer").await
+}
+
+async fn with_roles_client(dev: DevIdp, name: &'static str) -> Target {
     let roles_client = "aps-management";
     dev.create_profile_client(roles_client).await.unwrap();
     let roles: Vec<String> = ROLES.iter().map(|r| r.to_string()).collect();
     dev.set_client_roles(roles_client, &roles).await.unwrap();
     Target {
-        name: "dev-idp",
+        name,
         idp: Arc::new(dev),
         roles_client: roles_client.into(),
         management_secret: "not-used-by-the-dev-idp".into(),
@@ -218,7 +232,8 @@ pub(crate) fn key_and_certificate() -> (SigningKey, String) {
     (key, cert.pem())
 }
 
-/// Runs each listed test against the DevIdp (always) and Keycloak (when there is one).
+/// Runs each listed test against the DevIdp (always, with a realm issuer and a bare one) and
+/// Keycloak (when there is one).
 #[macro_export]
 macro_rules! on_every_idp {
     ($($test:ident),+ $(,)?) => {
@@ -227,6 +242,14 @@ macro_rules! on_every_idp {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $test() {
                     super::$test(&$crate::support::dev_idp().await).await;
+                }
+            )+
+        }
+        mod dev_idp_bare_issuer {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $test() {
+                    super::$test(&$crate::support::dev_idp_bare_issuer().await).await;
                 }
             )+
         }

@@ -24,8 +24,11 @@ async fn pem_keys_rs256_and_es256_with_keycloaks_kid() -> TestResult {
         ("ec", SigningKey::generate_p256()?),
     ] {
         jwt_client(&idp, id, PublicKey::Pem(key.public_key_pem()?)).await;
+        // A key registered as a PEM is named by the IdP (Keycloak's rule): the client says so.
         let pem = key.to_pkcs8_pem()?.to_string();
-        let verified = verified_token(&idp, client(&idp, id).private_key_pem(pem)).await?;
+        let kid = aps_client::keycloak_key_id(&key)?;
+        let with_pem = client(&idp, id).private_key_pem(pem).key_id(&kid);
+        let verified = verified_token(&idp, with_pem).await?;
         assert_eq!(verified.authorized_party(), Some(id));
 
         // Keycloak refuses a kid other than its own for an uploaded key; so does the DevIdp.
@@ -51,8 +54,10 @@ async fn certificates_name_their_key_like_keycloak() -> TestResult {
     let pair = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
     let cert = rcgen::CertificateParams::new(vec!["app".to_owned()])?.self_signed(&pair)?;
     jwt_client(&idp, "app", PublicKey::Pem(cert.pem())).await;
+    let key = SigningKey::from_pem(&pair.serialize_pem())?;
     let token = client(&idp, "app")
         .private_key_pem(pair.serialize_pem())
+        .key_id(aps_client::keycloak_key_id(&key)?)
         .build()?
         .token()
         .await?;
@@ -164,12 +169,14 @@ async fn a_replaced_key_is_refused_at_once() -> TestResult {
     let pem = |k: &SigningKey| k.to_pkcs8_pem().map(|p| p.to_string());
     let refused = client(&idp, "app")
         .private_key_pem(pem(&old)?)
+        .key_id(aps_client::keycloak_key_id(&old)?)
         .build()?
         .token()
         .await;
     assert!(refused.unwrap_err().is_client_rejected());
     client(&idp, "app")
         .private_key_pem(pem(&new)?)
+        .key_id(aps_client::keycloak_key_id(&new)?)
         .build()?
         .token()
         .await?;

@@ -614,9 +614,9 @@ mod dev_idp {
         let mut args = vec!["dev-idp", "--port", "0", "--stop-after", "60"];
         args.extend_from_slice(&["--credentials-out", &file_arg]);
         args.extend_from_slice(extra);
-        let child = aps(&args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
+        let mut child = aps(&args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
             .spawn()
             .expect("aps dev-idp starts");
         for _ in 0..200 {
@@ -627,6 +627,8 @@ mod dev_idp {
             }
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("aps dev-idp wrote no credentials");
     }
 

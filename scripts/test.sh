@@ -22,6 +22,13 @@ cargo clippy -p aps-core --no-default-features --lib --locked -- -D warnings
 
 step "cargo doc (warnings are errors)"
 RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --all-features --locked
+# and without features, as `cargo doc -p <crate>` builds them (no link to a feature-gated item)
+for crate in aps-core aps-jwt aps-client aps-idp; do
+  RUSTDOCFLAGS="-D warnings" cargo doc -q -p "$crate" --no-deps --locked
+done
+
+step "cargo package (every crate packages as it would be published)"
+cargo package --workspace --no-verify --locked --allow-dirty -q
 
 step "build the tests"
 cargo test --workspace --all-features --locked --no-run

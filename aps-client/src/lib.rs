@@ -36,8 +36,8 @@
 //!
 //! # Features
 //!
-//! - `blocking`: [`blocking::Client`], a synchronous facade with its own small runtime.
-//! - `middleware`: [`AuthMiddleware`], a `reqwest-middleware` middleware that adds the bearer
+//! - `blocking`: `blocking::Client`, a synchronous facade with its own small runtime.
+//! - `middleware`: `AuthMiddleware`, a `reqwest-middleware` middleware that adds the bearer
 //!   token and retries once with a new token when the API answers 401.
 //!
 //! # Design

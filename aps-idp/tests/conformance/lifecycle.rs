@@ -81,6 +81,27 @@ async fn revoke(
     consumer.assert_invalid_client("a revoked client").await;
 }
 
+/// New credentials: the old ones are refused, the new ones work; then revocation.
+async fn regenerate_then_revoke(
+    target: &Target,
+    profile: &aps_core::CredentialIssuer,
+    approved: &AccessRequest,
+    consumer: &Consumer,
+    what: &str,
+) {
+    let regenerated = target
+        .provisioner(profile)
+        .perform(approved, &Step::RegenerateCredentials)
+        .await
+        .unwrap();
+    let new = Consumer::Document(regenerated.credentials.expect("new credentials"));
+    consumer.assert_refused(&format!("the old {what}")).await;
+    new.token()
+        .await
+        .unwrap_or_else(|e| panic!("{}: the new {what}: {e}", target.name));
+    revoke(target, profile, &regenerated.request, &new).await;
+}
+
 async fn client_secret_lifecycle(target: &Target) {
     let profile = target.profile(ClientAuthenticator::ClientSecret);
     let provisioner = target.provisioner(&profile);
@@ -136,15 +157,7 @@ async fn client_secret_lifecycle(target: &Target) {
         "{state:?}"
     );
 
-    let regenerated = provisioner
-        .perform(&approved, &Step::RegenerateCredentials)
-        .await
-        .unwrap();
-    let new = Consumer::Document(regenerated.credentials.expect("a new secret"));
-    consumer.assert_refused("the old secret").await;
-    new.token().await.expect("the new secret works");
-
-    revoke(target, &profile, &regenerated.request, &new).await;
+    regenerate_then_revoke(target, &profile, &approved, &consumer, "secret").await;
 }
 
 async fn generated_key_lifecycle(target: &Target) {
@@ -176,15 +189,7 @@ async fn generated_key_lifecycle(target: &Target) {
 
     let approved = approve_and_call(target, &profile, &issued.request, &consumer).await;
 
-    let regenerated = provisioner
-        .perform(&approved, &Step::RegenerateCredentials)
-        .await
-        .unwrap();
-    let new = Consumer::Document(regenerated.credentials.expect("a new key pair"));
-    consumer.assert_refused("the old key").await;
-    new.token().await.expect("the new key works");
-
-    revoke(target, &profile, &regenerated.request, &new).await;
+    regenerate_then_revoke(target, &profile, &approved, &consumer, "key pair").await;
 }
 
 async fn jwks_url_lifecycle(target: &Target) {

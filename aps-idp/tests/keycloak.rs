@@ -3,6 +3,7 @@
 
 mod keycloak {
     mod grants;
+    mod iat;
     mod keys;
     mod registration;
     mod support;

@@ -23,6 +23,12 @@
 //! # let _ = secret; Ok(()) }
 //! ```
 //!
+//! With an initial access token ([`KeycloakBuilder::initial_access_token`], the portal's `iat`
+//! mode), clients are registered through the client registration service instead
+//! (`POST {issuer}/clients-registrations/default`, the same template); everything else still
+//! needs the management client. The realm's authenticated client-registration policy "Allowed
+//! Protocol Mapper Types" must allow `oidc-audience-mapper` (`docs/provisioning.md`).
+//!
 //! # What Keycloak adds, and how it is kept out
 //!
 //! - Keycloak gives every client with a service account the realm's `service_account` client
@@ -48,6 +54,7 @@ mod profile;
 mod profile_clients;
 mod provider;
 mod realm_url;
+mod registration;
 
 use std::fmt;
 
@@ -55,6 +62,7 @@ pub use builder::KeycloakBuilder;
 
 use admin::Admin;
 use realm_url::RealmUrl;
+use registration::Registration;
 
 use crate::Endpoints;
 
@@ -86,6 +94,8 @@ pub struct Keycloak {
     url: RealmUrl,
     endpoints: Endpoints,
     management_client_id: Option<String>,
+    /// `iat` mode: registrations go through the client registration service.
+    registration: Option<Registration>,
 }
 
 impl fmt::Debug for Keycloak {
@@ -94,6 +104,7 @@ impl fmt::Debug for Keycloak {
             .field("issuer", &self.url.issuer)
             .field("realm", &self.url.realm)
             .field("management_client_id", &self.management_client_id)
+            .field("initial_access_token", &self.registration.is_some())
             .finish_non_exhaustive()
     }
 }

@@ -7,4 +7,5 @@ mod keycloak {
     mod keys;
     mod registration;
     mod support;
+    mod uma;
 }

@@ -29,6 +29,12 @@
 //! needs the management client. The realm's authenticated client-registration policy "Allowed
 //! Protocol Mapper Types" must allow `oidc-audience-mapper` (`docs/provisioning.md`).
 //!
+//! For profiles with `resourceType`, [`grant_resource_access`] gives an approved consumer a
+//! UMA 2.0 permission on the provider's resource server through the Authorization Services
+//! endpoints of the Admin REST API (`/clients/{rs}/authz/resource-server/...`).
+//!
+//! [`grant_resource_access`]: crate::IdentityProvider::grant_resource_access
+//!
 //! # What Keycloak adds, and how it is kept out
 //!
 //! - Keycloak gives every client with a service account the realm's `service_account` client
@@ -45,6 +51,7 @@
 //! [`ClientState`]: crate::ClientState
 
 mod admin;
+mod authz;
 mod builder;
 mod clients;
 mod diff;

@@ -26,10 +26,21 @@ async fn initial_access_tokens_register_disabled_clients_under_the_realms_polici
     let Some(kc) = aps_testkit::keycloak() else {
         return Ok(());
     };
-    let realm = TestRealm::create(&kc, "aps-iat").await;
-    let result = registrations(&kc, &realm).await;
-    realm.delete().await;
-    result
+    let realm = Arc::new(TestRealm::create(&kc, "aps-iat").await);
+    // In a task of its own, so that the realm is deleted when an assertion fails too.
+    let outcome = tokio::spawn({
+        let realm = realm.clone();
+        async move { registrations(&kc, &realm).await }
+    })
+    .await;
+    Arc::into_inner(realm)
+        .expect("the task is over")
+        .delete()
+        .await;
+    match outcome {
+        Ok(result) => result,
+        Err(failed) => std::panic::resume_unwind(failed.into_panic()),
+    }
 }
 
 async fn registrations(kc: &aps_testkit::Keycloak, realm: &TestRealm) -> TestResult {

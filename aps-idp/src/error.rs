@@ -78,6 +78,38 @@ pub enum Error {
         /// The start of the body, without secrets.
         excerpt: String,
     },
+    /// The realm refused the initial access token (`iat` registration): it is wrong, expired,
+    /// of another realm, or used as many times as it allows.
+    #[error(
+        "the initial access token was refused by realm `{realm}`: {reason} (create a new one: POST /admin/realms/{realm}/clients-initial-access)"
+    )]
+    InitialAccessToken {
+        /// The realm.
+        realm: String,
+        /// Keycloak's reason, e.g. `No remaining count on initial access token`.
+        reason: String,
+    },
+    /// A client-registration policy of the realm refused the client (`iat` registration), e.g.
+    /// `Allowed Protocol Mapper Types` without `oidc-audience-mapper`.
+    #[error(
+        "the client-registration policy `{policy}` of realm `{realm}` refused the client: {details}"
+    )]
+    RegistrationPolicy {
+        /// The policy's name, as the realm's Client Registration tab shows it.
+        policy: String,
+        /// What it refused.
+        details: String,
+        /// The realm.
+        realm: String,
+    },
+    /// The identity provider cannot do this at all.
+    #[error("{idp} does not support {operation}")]
+    Unsupported {
+        /// What was asked, e.g. `UMA 2.0 resource permissions`.
+        operation: &'static str,
+        /// The IdP, e.g. `DevIdp`.
+        idp: &'static str,
+    },
     /// The management client could not get a token (aps-client's error says why).
     #[error("the management client cannot get a token: {0}")]
     ManagementToken(#[source] aps_client::Error),
@@ -127,7 +159,6 @@ impl Error {
 
 /// The first 200 characters of `body` on one line, with the values of secret-looking JSON
 /// fields (`secret`, `token`, `key`, `password`, `assertion`) replaced by `****`.
-// Unused until the Keycloak provider lands (another branch); kept for it.
 pub(crate) fn excerpt(body: &str) -> String {
     const SECRET_WORDS: [&str; 6] = [
         "secret",

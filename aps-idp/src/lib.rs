@@ -87,7 +87,7 @@ pub use error::{Error, Result};
 pub use keycloak::{Keycloak, KeycloakBuilder};
 pub use model::{
     Authentication, ClientGrants, ClientState, Endpoints, NewClient, PublicKey,
-    RegisteredAuthentication,
+    RegisteredAuthentication, ResourceAccess,
 };
 pub use provider::IdentityProvider;
 pub use provisioning::{Outcome, Provisioner};

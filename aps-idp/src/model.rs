@@ -182,3 +182,36 @@ impl ClientState {
         self.default_scopes == scopes && self.optional_scopes.is_empty() && held == roles
     }
 }
+
+/// What a consumer may do on the resources of a resource server (UMA 2.0, Keycloak's
+/// Authorization Services): the profile's `resourceType` and `resourceScopes`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ResourceAccess {
+    /// The `clientId` of the resource server: a client with Authorization enabled and the
+    /// `Affirmative` decision strategy (the provider's client).
+    pub resource_server: String,
+    /// The resource type; the access covers every resource of this type.
+    pub resource_type: String,
+    /// The authorization scopes granted on those resources.
+    pub scopes: Vec<String>,
+}
+
+impl ResourceAccess {
+    /// These scopes on every resource of `resource_type` of `resource_server`.
+    pub fn new<I>(
+        resource_server: impl Into<String>,
+        resource_type: impl Into<String>,
+        scopes: I,
+    ) -> Self
+    where
+        I: IntoIterator,
+        I::Item: Into<String>,
+    {
+        Self {
+            resource_server: resource_server.into(),
+            resource_type: resource_type.into(),
+            scopes: scopes.into_iter().map(Into::into).collect(),
+        }
+    }
+}

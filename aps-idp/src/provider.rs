@@ -4,8 +4,8 @@ use std::fmt;
 
 use async_trait::async_trait;
 
-use crate::model::{ClientGrants, ClientState, Endpoints, NewClient, PublicKey};
-use crate::{ClientSecret, Result};
+use crate::model::{ClientGrants, ClientState, Endpoints, NewClient, PublicKey, ResourceAccess};
+use crate::{ClientSecret, Error, Result};
 
 /// An identity provider on which consumer clients are registered, approved, rotated and
 /// deleted, named in the portal's words.
@@ -77,4 +77,38 @@ pub trait IdentityProvider: Send + Sync + fmt::Debug {
 
     /// Makes a client's roles exactly `roles` (creating and deleting roles).
     async fn set_client_roles(&self, client_id: &str, roles: &[String]) -> Result<()>;
+
+    /// Gives the client exactly `access` on the resource server (UMA 2.0 resource
+    /// permissions, for profiles with `resourceType` and `resourceScopes`): one permission
+    /// named after the client, replaced when it exists. The client must exist.
+    ///
+    /// Optional: IdPs without authorization services keep the default, which fails.
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] by default;
+    /// [`Error::NotFound`] for a missing client, resource server or scope.
+    async fn grant_resource_access(&self, client_id: &str, access: &ResourceAccess) -> Result<()> {
+        let _ = (client_id, access);
+        Err(unsupported::<Self>())
+    }
+
+    /// Removes what [`grant_resource_access`](Self::grant_resource_access) made for the client
+    /// on `resource_server`; `Ok(false)` when there was nothing (also when the resource server
+    /// does not exist).
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] by default.
+    async fn revoke_resource_access(&self, client_id: &str, resource_server: &str) -> Result<bool> {
+        let _ = (client_id, resource_server);
+        Err(unsupported::<Self>())
+    }
+}
+
+/// The error of the default UMA 2.0 operations, naming the implementation.
+fn unsupported<T: ?Sized>() -> Error {
+    let name = std::any::type_name::<T>();
+    Error::Unsupported {
+        operation: "UMA 2.0 resource permissions",
+        idp: name.rsplit("::").next().unwrap_or(name),
+    }
 }

@@ -9,6 +9,7 @@ use aps_jwt::SigningKey;
 use crate::credentials::IssuedCredentials;
 use crate::model::{
     Authentication, ClientGrants, ClientState, NewClient, PublicKey, RegisteredAuthentication,
+    ResourceAccess,
 };
 use crate::{Error, IdentityProvider, Result};
 
@@ -26,6 +27,10 @@ use crate::{Error, IdentityProvider, Result};
 /// - running a step again converges: registering a client that exists (disabled) reuses it and
 ///   hands out its current secret, grants are made exact, deleting a deleted client succeeds;
 /// - two provisioners issuing the same request both hand out the one secret the IdP holds.
+///
+/// For a profile with `resourceType`, an approval also gives the consumer its UMA 2.0
+/// permission on the [`resource_server`](Self::resource_server) (before enabling), and a
+/// rejection or revocation removes it (before deleting the client).
 ///
 /// One limit: the private key of a generated key pair (`client-jwt`) is never stored, so
 /// issuing again replaces the client's key, and only the last key handed out works.
@@ -53,6 +58,7 @@ pub struct Provisioner {
     idp: Arc<dyn IdentityProvider>,
     profile: CredentialIssuer,
     key_bits: usize,
+    resource_server: Option<String>,
 }
 
 /// The result of a step performed.
@@ -71,6 +77,7 @@ impl fmt::Debug for Provisioner {
             .field("idp", &self.idp)
             .field("profile", &self.profile.name)
             .field("key_bits", &self.key_bits)
+            .field("resource_server", &self.resource_server)
             .finish()
     }
 }
@@ -82,6 +89,7 @@ impl Provisioner {
             idp,
             profile,
             key_bits: 4096,
+            resource_server: None,
         }
     }
 
@@ -90,6 +98,16 @@ impl Provisioner {
     #[must_use]
     pub fn key_bits(mut self, bits: usize) -> Self {
         self.key_bits = bits;
+        self
+    }
+
+    /// The `clientId` of the resource server on which consumers of a profile with
+    /// `resourceType` get their UMA 2.0 permission. Defaults to the client that owns the
+    /// granted roles: the environment's managing `clientId` (the portal's provider client), or
+    /// `ap-<profile>[-env]` on a shared IdP.
+    #[must_use]
+    pub fn resource_server(mut self, client_id: impl Into<String>) -> Self {
+        self.resource_server = Some(client_id.into());
         self
     }
 
@@ -211,10 +229,24 @@ impl Provisioner {
             Action::EnableClient { client_id, grants } => {
                 let grants = self.client_grants(request, grants)?;
                 idp.set_grants(client_id, &grants).await?;
+                if let Some(access) = self.resource_access(request)? {
+                    idp.grant_resource_access(client_id, &access).await?;
+                }
+                // Last, so that a failure before leaves the client disabled.
                 idp.set_enabled(client_id, true).await?;
                 Ok(None)
             }
             Action::DeleteClient { client_id } => {
+                if let Some(access) = self.resource_access(request)? {
+                    match idp
+                        .revoke_resource_access(client_id, &access.resource_server)
+                        .await
+                    {
+                        // An IdP without UMA 2.0 holds no permission to remove.
+                        Ok(_) | Err(Error::Unsupported { .. }) => {}
+                        Err(error) => return Err(error),
+                    }
+                }
                 idp.delete_client(client_id).await?;
                 Ok(None)
             }
@@ -327,20 +359,56 @@ impl Provisioner {
         Ok(issued)
     }
 
+    /// The UMA 2.0 access of the profile's consumers: its `resourceType` and `resourceScopes` on
+    /// the resource server; `None` without `resourceType`.
+    fn resource_access(&self, request: &AccessRequest) -> Result<Option<ResourceAccess>> {
+        let Some(resource_type) = self
+            .profile
+            .resource_type
+            .as_deref()
+            .filter(|t| !t.trim().is_empty())
+        else {
+            return Ok(None);
+        };
+        let resource_server = match &self.resource_server {
+            Some(client_id) => client_id.clone(),
+            None => self.roles_client(request.environment()).ok_or_else(|| {
+                Error::config(
+                    "clientId",
+                    format!(
+                        "the profile has a resourceType, but environment `{}` has no clientId \
+                         naming the resource server (or use Provisioner::resource_server)",
+                        request.environment()
+                    ),
+                )
+            })?,
+        };
+        Ok(Some(ResourceAccess::new(
+            resource_server,
+            resource_type,
+            self.profile.resource_scopes.iter().cloned(),
+        )))
+    }
+
+    /// The client owning the granted roles: the profile's client on a shared IdP, else the
+    /// environment's managing client.
+    fn roles_client(&self, environment: Environment) -> Option<String> {
+        if self.profile.inherit_from.is_some() {
+            Some(self.profile.shared_client_id(environment))
+        } else {
+            self.profile
+                .environment(environment)
+                .and_then(|e| e.client_id.clone())
+        }
+    }
+
     /// The grants as the IdP takes them: the roles belong to the profile's client on a shared
     /// IdP (`ap-<profile>[-env]`), else to the environment's managing client. The roles client
     /// is named even when no role is granted, so that roles granted before are taken away.
     fn client_grants(&self, request: &AccessRequest, grants: &Grants) -> Result<ClientGrants> {
         let scopes = ClientGrants::scopes(grants.default_client_scopes.iter().cloned());
         let environment = request.environment();
-        let roles_client = if self.profile.inherit_from.is_some() {
-            Some(self.profile.shared_client_id(environment))
-        } else {
-            self.profile
-                .environment(environment)
-                .and_then(|e| e.client_id.clone())
-        };
-        match roles_client {
+        match self.roles_client(environment) {
             Some(client) => Ok(scopes.roles(client, grants.roles.iter().cloned())),
             None if grants.roles.is_empty() => Ok(scopes),
             None => Err(Error::config(

@@ -7,4 +7,5 @@ mod dev_idp {
     mod jwt;
     mod secrets;
     mod state;
+    mod uma;
 }

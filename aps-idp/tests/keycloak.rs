@@ -3,7 +3,9 @@
 
 mod keycloak {
     mod grants;
+    mod iat;
     mod keys;
     mod registration;
     mod support;
+    mod uma;
 }

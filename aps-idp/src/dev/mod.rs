@@ -41,6 +41,11 @@ use crate::Result;
 /// A running development IdP: a small, strict OpenID Provider inside the process over real
 /// HTTP, and an [`IdentityProvider`](crate::IdentityProvider), for examples and tests.
 ///
+/// It has no authorization services: UMA 2.0 resource permissions
+/// ([`grant_resource_access`](crate::IdentityProvider::grant_resource_access)) fail with
+/// [`Error::Unsupported`](crate::Error::Unsupported), so a profile with `resourceType` cannot be
+/// approved on it.
+///
 /// **For development and tests only.** It serves plain HTTP (no TLS) on 127.0.0.1, has no
 /// rate limiting and no brute-force protection, keeps its state in memory or in a plain JSON
 /// file holding client secrets and the private signing keys, and promises nothing beyond that

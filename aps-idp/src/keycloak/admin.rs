@@ -118,9 +118,9 @@ impl Request {
 #[derive(Debug, Clone)]
 pub(crate) struct Answer {
     what: String,
-    status: StatusCode,
+    pub(crate) status: StatusCode,
     location: Option<String>,
-    body: String,
+    pub(crate) body: String,
     secret: bool,
 }
 
@@ -177,8 +177,11 @@ impl Admin {
             Error::config(
                 "management_client",
                 format!(
-                    "`{what}` needs a management client (management_client or management_key); \
-                     an initial access token only registers clients"
+                    "not set, and `{what}` needs one: an initial access token only registers \
+                     clients; approving, reading, rotating and deleting them need a management \
+                     client (the profile's clientId and clientSecret, or management_client / \
+                     management_key), as the portal's \"WF09 Managed Client Registration requires \
+                     a Client ID and Secret\""
                 ),
             )
         })?;

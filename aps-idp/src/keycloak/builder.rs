@@ -8,6 +8,7 @@ use aps_jwt::SigningKey;
 use super::Keycloak;
 use super::admin::Admin;
 use super::realm_url::RealmUrl;
+use super::registration::Registration;
 use crate::{ClientSecret, Error, Result};
 
 /// Configures a [`Keycloak`]. Setters never fail; [`build`](Self::build) checks everything and
@@ -35,6 +36,7 @@ use crate::{ClientSecret, Error, Result};
 pub struct KeycloakBuilder {
     issuer: Option<String>,
     management: Option<(String, Credential)>,
+    initial_access_token: Option<ClientSecret>,
     http: Option<reqwest::Client>,
     timeout: Duration,
 }
@@ -52,6 +54,7 @@ impl fmt::Debug for KeycloakBuilder {
                 "management_client_id",
                 &self.management.as_ref().map(|m| &m.0),
             )
+            .field("initial_access_token", &self.initial_access_token.is_some())
             .field("timeout", &self.timeout)
             .finish_non_exhaustive()
     }
@@ -69,6 +72,7 @@ impl KeycloakBuilder {
         Self {
             issuer: None,
             management: None,
+            initial_access_token: None,
             http: None,
             timeout: Duration::from_secs(10),
         }
@@ -99,6 +103,32 @@ impl KeycloakBuilder {
         self
     }
 
+    /// An initial access token of the realm (`clientRegistration: iat`): clients are then
+    /// registered through the client registration service
+    /// (`POST {issuer}/clients-registrations/default`) with it, as the portal does.
+    ///
+    /// Alone, it only registers clients: reading, approving, rotating and deleting them still
+    /// need a [`management_client`](Self::management_client) (or
+    /// [`management_key`](Self::management_key)), and fail with [`Error::Config`] without one.
+    /// With both, registration uses the token and everything else the management client.
+    /// Keycloak applies the realm's *authenticated* client-registration policies to it: see
+    /// `docs/provisioning.md` for what the realm must allow. Defaults to none.
+    ///
+    /// ```
+    /// use aps_idp::Keycloak;
+    ///
+    /// let keycloak = Keycloak::builder()
+    ///     .issuer("https://loginproxy.gov.bc.ca/auth/realms/apigw")
+    ///     .initial_access_token("eyJhbGciOi...")
+    ///     .build()?;
+    /// assert!(!format!("{keycloak:?}").contains("eyJhbGciOi"));
+    /// # Ok::<(), aps_idp::Error>(())
+    /// ```
+    pub fn initial_access_token(mut self, token: impl Into<ClientSecret>) -> Self {
+        self.initial_access_token = Some(token.into());
+        self
+    }
+
     /// The HTTP client for the Admin REST API and the management token. Defaults to one with
     /// the [`timeout`](Self::timeout) and no redirects; with this one, its settings apply.
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
@@ -116,8 +146,9 @@ impl KeycloakBuilder {
     /// Checks the configuration and builds the client. No network call is made.
     ///
     /// # Errors
-    /// [`Error::Config`] naming the setting: no or a bad issuer, no management client, a zero
-    /// timeout, or management credentials aps-client refuses.
+    /// [`Error::Config`] naming the setting: no or a bad issuer, neither a management client
+    /// nor an initial access token, a zero timeout, or management credentials aps-client
+    /// refuses.
     pub fn build(self) -> Result<Keycloak> {
         let issuer = self
             .issuer
@@ -136,34 +167,54 @@ impl KeycloakBuilder {
                 .map_err(|e| Error::config("http_client", e.to_string()))?,
         };
         let endpoints = url.endpoints();
-        let (management_client_id, credential) = self.management.ok_or_else(|| {
-            Error::config(
-                "management_client",
-                "not set: management_client(id, secret) or management_key(id, key)",
-            )
-        })?;
-        let token = aps_client::Client::builder()
-            .token_endpoint(&endpoints.token_endpoint)
-            .issuer(&endpoints.issuer)
-            .client_id(&management_client_id)
-            .http_client(http.clone())
-            .danger_allow_http_loopback(url.is_http());
-        let token = match credential {
-            Credential::Secret(secret) => token.client_secret(secret),
-            Credential::Key(key) => token.private_key(key),
-        }
-        .build()
-        .map_err(|e| Error::config("management_client", e.to_string()))?;
+        let registration = match self.initial_access_token {
+            Some(token) if token.expose().trim().is_empty() => {
+                return Err(Error::config("initial_access_token", "is empty"));
+            }
+            Some(token) => Some(Registration::new(
+                http.clone(),
+                &url.issuer,
+                token,
+                &url.realm,
+            )?),
+            None => None,
+        };
+        let (management_client_id, token) = match self.management {
+            Some((client_id, credential)) => {
+                let token = aps_client::Client::builder()
+                    .token_endpoint(&endpoints.token_endpoint)
+                    .issuer(&endpoints.issuer)
+                    .client_id(&client_id)
+                    .http_client(http.clone())
+                    .danger_allow_http_loopback(url.is_http());
+                let token = match credential {
+                    Credential::Secret(secret) => token.client_secret(secret),
+                    Credential::Key(key) => token.private_key(key),
+                }
+                .build()
+                .map_err(|e| Error::config("management_client", e.to_string()))?;
+                (Some(client_id), Some(token))
+            }
+            None if registration.is_some() => (None, None),
+            None => {
+                return Err(Error::config(
+                    "management_client",
+                    "not set: management_client(id, secret), management_key(id, key) or \
+                     initial_access_token(token)",
+                ));
+            }
+        };
         Ok(Keycloak {
             admin: Admin {
                 http,
-                token: Some(token),
+                token,
                 base: url.admin.clone(),
                 realm: url.realm.clone(),
             },
             url,
             endpoints,
-            management_client_id: Some(management_client_id),
+            management_client_id,
+            registration,
         })
     }
 }

@@ -61,24 +61,38 @@ impl Keycloak {
         }
     }
 
-    /// `POST /clients` with the portal's template, then the scopes Keycloak added removed.
+    /// Registers the portal's template: `POST /clients` as the management client, or, with an
+    /// initial access token, `POST {issuer}/clients-registrations/default`. Then, with a
+    /// management client, the scopes Keycloak added are removed.
     pub(super) async fn register(&self, client: &NewClient) -> Result<Option<ClientSecret>> {
         let template = model::new_client(client)?;
-        let request = Request::new(Method::POST, MANAGE_CLIENTS, ["clients"])
-            .json(template)
-            .creates(&client.client_id);
-        let id = self.admin.send(request).await?.created_id()?;
+        let (id, registered_secret) = match &self.registration {
+            Some(registration) => {
+                let registered = registration.register(&template, &client.client_id).await?;
+                (registered.id.clone(), registered.secret())
+            }
+            None => {
+                let request = Request::new(Method::POST, MANAGE_CLIENTS, ["clients"])
+                    .json(template)
+                    .creates(&client.client_id);
+                (self.admin.send(request).await?.created_id()?, None)
+            }
+        };
         // Keycloak adds `service_account` (and, for lists it was not sent, the realm's
-        // defaults); the client is still disabled, so nothing can use them meanwhile.
-        for kind in [DEFAULT, OPTIONAL] {
-            self.converge(["clients", &id, kind], &[], MANAGE_CLIENTS, Style::PerItem)
-                .await?;
+        // defaults); the client is still disabled, so nothing can use them meanwhile. With an
+        // initial access token only, they stay until the approval makes the scopes exact.
+        if self.admin.token.is_some() {
+            for kind in [DEFAULT, OPTIONAL] {
+                self.converge(["clients", &id, kind], &[], MANAGE_CLIENTS, Style::PerItem)
+                    .await?;
+            }
         }
         match &client.authentication {
             Authentication::Secret(Some(secret)) => Ok(Some(secret.clone())),
-            Authentication::Secret(None) => {
-                self.read_secret(&id, &client.client_id).await.map(Some)
-            }
+            Authentication::Secret(None) => match registered_secret {
+                Some(secret) => Ok(Some(secret)),
+                None => self.read_secret(&id, &client.client_id).await.map(Some),
+            },
             Authentication::Jwt(_) => Ok(None),
         }
     }

@@ -117,7 +117,31 @@ impl Keycloak {
 
     /// Makes the collection at `path` exactly `target`: client scopes one `PUT`/`DELETE
     /// {path}/{id}` each, role and scope mappings one `POST`/`DELETE` carrying the roles.
+    ///
+    /// Another provisioner converging the same collection at the same time makes Keycloak
+    /// refuse an addition it has just made (409 `Duplicate resource error` for client scopes
+    /// and scope mappings, 400 `Could not add user role or group mappings!` for role
+    /// mappings): the collection is then read and converged again, at most three times in all,
+    /// so that a refusal with another cause is still returned.
     pub(super) async fn converge<const N: usize>(
+        &self,
+        path: [&str; N],
+        target: &[Named],
+        permission: Permission,
+        style: Style,
+    ) -> Result<()> {
+        let mut attempt = 1;
+        loop {
+            match self.converge_once(path, target, permission, style).await {
+                Err(Error::Conflict(_) | Error::Unexpected { status: 400, .. }) if attempt < 3 => {
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn converge_once<const N: usize>(
         &self,
         path: [&str; N],
         target: &[Named],

@@ -23,6 +23,18 @@
 //! # let _ = secret; Ok(()) }
 //! ```
 //!
+//! With an initial access token ([`KeycloakBuilder::initial_access_token`], the portal's `iat`
+//! mode), clients are registered through the client registration service instead
+//! (`POST {issuer}/clients-registrations/default`, the same template); everything else still
+//! needs the management client. The realm's authenticated client-registration policy "Allowed
+//! Protocol Mapper Types" must allow `oidc-audience-mapper` (`docs/provisioning.md`).
+//!
+//! For profiles with `resourceType`, [`grant_resource_access`] gives an approved consumer a
+//! UMA 2.0 permission on the provider's resource server through the Authorization Services
+//! endpoints of the Admin REST API (`/clients/{rs}/authz/resource-server/...`).
+//!
+//! [`grant_resource_access`]: crate::IdentityProvider::grant_resource_access
+//!
 //! # What Keycloak adds, and how it is kept out
 //!
 //! - Keycloak gives every client with a service account the realm's `service_account` client
@@ -39,6 +51,7 @@
 //! [`ClientState`]: crate::ClientState
 
 mod admin;
+mod authz;
 mod builder;
 mod clients;
 mod diff;
@@ -48,6 +61,7 @@ mod profile;
 mod profile_clients;
 mod provider;
 mod realm_url;
+mod registration;
 
 use std::fmt;
 
@@ -55,6 +69,7 @@ pub use builder::KeycloakBuilder;
 
 use admin::Admin;
 use realm_url::RealmUrl;
+use registration::Registration;
 
 use crate::Endpoints;
 
@@ -86,6 +101,8 @@ pub struct Keycloak {
     url: RealmUrl,
     endpoints: Endpoints,
     management_client_id: Option<String>,
+    /// `iat` mode: registrations go through the client registration service.
+    registration: Option<Registration>,
 }
 
 impl fmt::Debug for Keycloak {
@@ -94,6 +111,7 @@ impl fmt::Debug for Keycloak {
             .field("issuer", &self.url.issuer)
             .field("realm", &self.url.realm)
             .field("management_client_id", &self.management_client_id)
+            .field("initial_access_token", &self.registration.is_some())
             .finish_non_exhaustive()
     }
 }

@@ -35,6 +35,7 @@ pub(crate) struct ClientRep {
     pub(crate) enabled: bool,
     pub(crate) client_authenticator_type: Option<String>,
     pub(crate) service_accounts_enabled: bool,
+    pub(crate) authorization_services_enabled: bool,
     pub(crate) attributes: BTreeMap<String, Value>,
     pub(crate) protocol_mappers: Vec<MapperRep>,
     pub(crate) default_client_scopes: Vec<String>,

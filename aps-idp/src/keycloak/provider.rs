@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use super::Keycloak;
 use crate::{
     ClientGrants, ClientSecret, ClientState, Endpoints, IdentityProvider, NewClient, PublicKey,
-    Result,
+    ResourceAccess, Result,
 };
 
 /// Keycloak's Admin REST API, with the portal's semantics. [`ClientState::default_scopes`]
@@ -60,5 +60,13 @@ impl IdentityProvider for Keycloak {
 
     async fn set_client_roles(&self, client_id: &str, roles: &[String]) -> Result<()> {
         self.make_roles(client_id, roles).await
+    }
+
+    async fn grant_resource_access(&self, client_id: &str, access: &ResourceAccess) -> Result<()> {
+        self.grant_access(client_id, access).await
+    }
+
+    async fn revoke_resource_access(&self, client_id: &str, resource_server: &str) -> Result<bool> {
+        self.revoke_access(client_id, resource_server).await
     }
 }

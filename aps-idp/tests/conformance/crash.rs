@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use aps_core::{AccessRequest, ClientAuthenticator, Grants, State, Step};
 use aps_idp::{
     ClientGrants, ClientSecret, ClientState, Endpoints, Error, IdentityProvider, NewClient,
-    Provisioner, PublicKey, Result,
+    Provisioner, PublicKey, ResourceAccess, Result,
 };
 use async_trait::async_trait;
 
@@ -105,6 +105,21 @@ impl IdentityProvider for Faulty {
         self.call(
             "set_client_roles",
             self.inner.set_client_roles(client_id, roles),
+        )
+        .await
+    }
+    async fn grant_resource_access(&self, client_id: &str, access: &ResourceAccess) -> Result<()> {
+        self.call(
+            "grant_resource_access",
+            self.inner.grant_resource_access(client_id, access),
+        )
+        .await
+    }
+    async fn revoke_resource_access(&self, client_id: &str, resource_server: &str) -> Result<bool> {
+        self.call(
+            "revoke_resource_access",
+            self.inner
+                .revoke_resource_access(client_id, resource_server),
         )
         .await
     }

@@ -4,7 +4,7 @@
 use aps_idp::{Authentication, Error, IdentityProvider, Keycloak, NewClient};
 use serde_json::{Value, json};
 
-use super::support::{TestResult, cleanup, idp, representation};
+use super::support::{TestResult, assert_portal_template, cleanup, idp, representation};
 
 #[tokio::test]
 async fn the_registered_client_is_the_portals_template_without_scopes() -> TestResult {
@@ -21,26 +21,7 @@ async fn the_registered_client_is_the_portals_template_without_scopes() -> TestR
     assert!(secret.expose().len() >= 16);
 
     let rep = representation(&kc, &client_id).await;
-    for (field, expected) in [
-        ("enabled", json!(false)),
-        ("clientAuthenticatorType", json!("client-secret")),
-        ("publicClient", json!(false)),
-        ("serviceAccountsEnabled", json!(true)),
-        ("standardFlowEnabled", json!(false)),
-        ("implicitFlowEnabled", json!(false)),
-        ("directAccessGrantsEnabled", json!(false)),
-        ("bearerOnly", json!(false)),
-        ("fullScopeAllowed", json!(false)),
-        ("protocol", json!("openid-connect")),
-        ("defaultClientScopes", json!([])),
-        ("optionalClientScopes", json!([])),
-    ] {
-        assert_eq!(rep[field], expected, "{field}");
-    }
-    assert_eq!(
-        rep["attributes"]["client_credentials.use_refresh_token"],
-        "false"
-    );
+    assert_portal_template(&rep, "client-secret", json!([]));
     let mappers = rep["protocolMappers"].as_array().expect("mappers");
     assert_eq!(mappers.len(), 1);
     assert_eq!(mappers[0]["name"], "audience-rule-1");

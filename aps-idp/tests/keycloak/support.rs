@@ -74,9 +74,159 @@ pub(crate) async fn representation(kc: &aps_testkit::Keycloak, client_id: &str) 
     list[0].clone()
 }
 
+/// Asserts `rep` is the portal's consumer template (research 1.4), disabled, with this
+/// authenticator and these default scopes.
+pub(crate) fn assert_portal_template(rep: &Value, authenticator: &str, default_scopes: Value) {
+    for (field, expected) in [
+        ("enabled", Value::Bool(false)),
+        ("clientAuthenticatorType", authenticator.into()),
+        ("publicClient", false.into()),
+        ("serviceAccountsEnabled", true.into()),
+        ("standardFlowEnabled", false.into()),
+        ("implicitFlowEnabled", false.into()),
+        ("directAccessGrantsEnabled", false.into()),
+        ("bearerOnly", false.into()),
+        ("fullScopeAllowed", false.into()),
+        ("protocol", "openid-connect".into()),
+        ("defaultClientScopes", default_scopes),
+        ("optionalClientScopes", Value::Array(Vec::new())),
+    ] {
+        assert_eq!(rep[field], expected, "{field}");
+    }
+    assert_eq!(
+        rep["attributes"]["client_credentials.use_refresh_token"],
+        "false"
+    );
+}
+
 /// Deletes what a test created (ignoring what is already gone).
 pub(crate) async fn cleanup(idp: &Keycloak, client_ids: &[&str]) {
     for client_id in client_ids {
         let _ = idp.delete_client(client_id).await;
+    }
+}
+
+/// A realm a test creates (as the master admin) for realm-level changes, deleted by
+/// [`TestRealm::delete`].
+pub(crate) struct TestRealm {
+    pub(crate) name: String,
+    pub(crate) issuer: String,
+    admin: String,
+    token: String,
+    http: reqwest::Client,
+}
+
+impl TestRealm {
+    /// A new, enabled realm with Keycloak's defaults (its client-registration policies too).
+    pub(crate) async fn create(kc: &aps_testkit::Keycloak, prefix: &str) -> Self {
+        let name = aps_testkit::unique_id(prefix);
+        let realm = Self {
+            issuer: kc.issuer_of(&name),
+            admin: format!("{}/admin/realms", kc.base_url()),
+            token: kc.admin_token().await.expect("the master admin logs in"),
+            http: kc.http().clone(),
+            name,
+        };
+        let body = serde_json::json!({ "realm": realm.name, "enabled": true });
+        realm.call(reqwest::Method::POST, "", Some(&body)).await;
+        realm
+    }
+
+    /// An Admin REST call below `/admin/realms/{name}` as the master admin; panics on a
+    /// status outside 2xx. Returns the body as JSON (`Null` when empty).
+    pub(crate) async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Value {
+        let url = if method == reqwest::Method::POST && path.is_empty() {
+            self.admin.clone()
+        } else {
+            format!("{}/{}{path}", self.admin, self.name)
+        };
+        let mut request = self
+            .http
+            .request(method.clone(), &url)
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = request.send().await.expect("Keycloak answers");
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        assert!(status.is_success(), "{method} {url}: {status}: {text}");
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+
+    /// A new initial access token: `(id, token)`.
+    pub(crate) async fn initial_access_token(&self, count: u32) -> (String, String) {
+        let body = serde_json::json!({ "expiration": 600, "count": count });
+        let made = self
+            .call(
+                reqwest::Method::POST,
+                "/clients-initial-access",
+                Some(&body),
+            )
+            .await;
+        (
+            made["id"].as_str().unwrap().to_owned(),
+            made["token"].as_str().unwrap().to_owned(),
+        )
+    }
+
+    /// How many registrations the initial access token `id` has left.
+    pub(crate) async fn remaining_count(&self, id: &str) -> u64 {
+        let all = self
+            .call(reqwest::Method::GET, "/clients-initial-access", None)
+            .await;
+        all.as_array()
+            .into_iter()
+            .flatten()
+            .find(|t| t["id"] == id)
+            .and_then(|t| t["remainingCount"].as_u64())
+            .unwrap_or(0)
+    }
+
+    /// Adds `mapper` to the client-registration policy "Allowed Protocol Mapper Types" of
+    /// `sub_type` (`authenticated` or `anonymous`).
+    pub(crate) async fn allow_protocol_mapper(&self, sub_type: &str, mapper: &str) {
+        let path = "/components?type=org.keycloak.services.clientregistration.policy.ClientRegistrationPolicy";
+        let all = self.call(reqwest::Method::GET, path, None).await;
+        let mut policy = all
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|c| c["providerId"] == "allowed-protocol-mappers" && c["subType"] == sub_type)
+            .cloned()
+            .expect("Keycloak's default policy");
+        let types = policy["config"]["allowed-protocol-mapper-types"]
+            .as_array_mut()
+            .expect("a list");
+        types.push(Value::String(mapper.to_owned()));
+        let id = policy["id"].as_str().unwrap().to_owned();
+        self.call(
+            reqwest::Method::PUT,
+            &format!("/components/{id}"),
+            Some(&policy),
+        )
+        .await;
+    }
+
+    /// The client `client_id` as the master admin reads it.
+    pub(crate) async fn client(&self, client_id: &str) -> Value {
+        let found = self
+            .call(
+                reqwest::Method::GET,
+                &format!("/clients?clientId={client_id}"),
+                None,
+            )
+            .await;
+        found[0].clone()
+    }
+
+    /// Deletes the realm and everything in it.
+    pub(crate) async fn delete(self) {
+        self.call(reqwest::Method::DELETE, "", None).await;
     }
 }

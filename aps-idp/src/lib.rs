@@ -57,8 +57,10 @@
 //! Guide: `docs/provisioning.md` (the lifecycle, the exact Keycloak calls, errors and what to
 //! do, the crash-safety guarantees and their limits).
 //!
-//! Not built: UMA2 resource-server permissions (`resourceType`, `resourceScopes`), and the
-//! `iat` registration mode.
+//! On Keycloak also: the `iat` registration mode (an initial access token,
+//! [`KeycloakBuilder::initial_access_token`]), and UMA2 resource-server permissions for profiles
+//! with `resourceType` / `resourceScopes` ([`IdentityProvider::grant_resource_access`]; the
+//! DevIdp answers [`Error::Unsupported`]).
 //!
 //! # Optional features
 //! - `dev-idp`: `DevIdp`, an OpenID Provider inside the process (axum on 127.0.0.1) that

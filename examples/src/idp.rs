@@ -107,29 +107,7 @@ impl Running {
             }
         }
     }
-}
 
-/// A profile of `authenticator` on this IdP: the first of `profiles/quickstart.yaml` pointed
-/// here, with its authenticator replaced.
-///
-/// # Errors
-/// When the bundled profile file cannot be read (a bug).
-pub fn profile(
-    running: &Running,
-    authenticator: aps_core::ClientAuthenticator,
-) -> Result<CredentialIssuer, Error> {
-    let documents = aps_core::load_yaml(include_str!("../profiles/quickstart.yaml"))?;
-    let mut profile = documents
-        .credential_issuers()
-        .next()
-        .cloned()
-        .ok_or("quickstart.yaml holds a profile")?;
-    profile.client_authenticator = Some(authenticator);
-    running.adopt(&mut profile, Environment::Dev);
-    Ok(profile)
-}
-
-impl Running {
     /// What the portal does before a consumer holds working credentials: its request is
     /// issued and approved with `grants`. Returns the request and the credential document.
     ///
@@ -159,6 +137,26 @@ impl Running {
         self.idp.delete_client(client_id).await?;
         Ok(())
     }
+}
+
+/// A profile of `authenticator` on this IdP: the first of `profiles/quickstart.yaml` pointed
+/// here, with its authenticator replaced.
+///
+/// # Errors
+/// When the bundled profile file cannot be read (a bug).
+pub fn profile(
+    running: &Running,
+    authenticator: aps_core::ClientAuthenticator,
+) -> Result<CredentialIssuer, Error> {
+    let documents = aps_core::load_yaml(include_str!("../profiles/quickstart.yaml"))?;
+    let mut profile = documents
+        .credential_issuers()
+        .next()
+        .cloned()
+        .ok_or("quickstart.yaml holds a profile")?;
+    profile.client_authenticator = Some(authenticator);
+    running.adopt(&mut profile, Environment::Dev);
+    Ok(profile)
 }
 
 /// A suffix unique to this process and call, so that runs against one Keycloak never collide.

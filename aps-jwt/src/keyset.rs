@@ -109,7 +109,14 @@ impl KeySet {
             .collect()
     }
 
-    #[cfg(test)]
+    /// Whether some key can verify one of `algorithms`.
+    pub(crate) fn usable_for(&self, algorithms: &[Algorithm]) -> bool {
+        self.keys
+            .iter()
+            .any(|e| algorithms.iter().any(|&alg| e.key.supports(alg)))
+    }
+
+    /// The number of usable keys.
     pub(crate) fn len(&self) -> usize {
         self.keys.len()
     }

@@ -123,8 +123,7 @@ impl Verifier {
         if parsed.header.alg != "RS256" {
             return Err(ValidationError::AlgorithmNotAllowed);
         }
-        let now_time = inner.clock.now();
-        let now = unix_secs(now_time);
+        let now = unix_secs(inner.clock.now());
         let message = parsed.signing_input.as_bytes();
         let verified = match (&parsed.header.kid, &parsed.header.x5c) {
             (None, Some(chain)) if inner.trust_x5c => {
@@ -140,7 +139,7 @@ impl Verifier {
             (kid, _) => {
                 let candidates = inner
                     .keys
-                    .select(kid.as_deref(), Algorithm::RS256, now_time)
+                    .select(kid.as_deref(), Algorithm::RS256, inner.clock.monotonic())
                     .await?;
                 candidates.iter().any(|e| {
                     e.key
@@ -329,7 +328,13 @@ impl VerifierBuilder {
                     .filter(secure_or_loopback)
                     .ok_or_else(|| Error::Config(format!("JWKS URL {uri} must be https")))?;
                 let http = Http::new(Duration::from_secs(5), 256 * 1024).map_err(Error::Config)?;
-                IssuerKeys::remote(uri, Endpoint::JwksUri(url), http, RemoteSettings::default())
+                IssuerKeys::remote(
+                    uri,
+                    Endpoint::JwksUri(url),
+                    http,
+                    RemoteSettings::default(),
+                    vec![Algorithm::RS256],
+                )
             }
             (None, Some(keys)) => IssuerKeys::fixed("static".into(), keys),
             _ => {

@@ -35,7 +35,6 @@ pub struct ValidatorBuilder {
     grants: Grants,
     cache: Option<CacheLimits>,
     remote: RemoteSettings,
-    http_timeout: Duration,
     jwks_max_bytes: usize,
     clock: Arc<dyn Clock>,
     error: Option<String>,
@@ -51,7 +50,6 @@ impl Default for ValidatorBuilder {
             grants: Grants::default(),
             cache: Some(CacheLimits::default()),
             remote: RemoteSettings::default(),
-            http_timeout: Duration::from_secs(5),
             jwks_max_bytes: 256 * 1024,
             clock: Arc::new(SystemClock),
             error: None,
@@ -261,9 +259,10 @@ impl ValidatorBuilder {
         self
     }
 
-    /// Timeout of discovery and JWKS requests. Defaults to 5 s.
+    /// The longest one key fetch (discovery and JWKS together) may take; callers that need
+    /// the keys wait for it at most this long. Defaults to 5 s; between 1 ms and 5 minutes.
     pub fn jwks_timeout(mut self, timeout: Duration) -> Self {
-        self.http_timeout = timeout;
+        self.remote.timeout = timeout;
         self
     }
 
@@ -333,12 +332,17 @@ impl ValidatorBuilder {
                 "validator: the JWKS cooldown must be at least 1 second".into(),
             ));
         }
+        if self.remote.timeout.is_zero() || self.remote.timeout > Duration::from_secs(300) {
+            return Err(Error::Config(
+                "validator: the JWKS timeout must be between 1 ms and 5 minutes".into(),
+            ));
+        }
         let algorithms = if self.algorithms.is_empty() {
             vec![Algorithm::RS256]
         } else {
             self.algorithms
         };
-        let http = Http::new(self.http_timeout, self.jwks_max_bytes).map_err(Error::Config)?;
+        let http = Http::new(self.remote.timeout, self.jwks_max_bytes).map_err(Error::Config)?;
         let mut issuers: Vec<Arc<IssuerKeys>> = Vec::new();
         for (issuer, source) in self.issuers {
             if issuers.iter().any(|i| i.issuer == issuer) {
@@ -352,9 +356,13 @@ impl ValidatorBuilder {
             }
             let keys = match source {
                 KeySource::Static(keys) => IssuerKeys::fixed(issuer, keys),
-                KeySource::Discovery => {
-                    IssuerKeys::remote(issuer, Endpoint::Discovery, http.clone(), self.remote)
-                }
+                KeySource::Discovery => IssuerKeys::remote(
+                    issuer,
+                    Endpoint::Discovery,
+                    http.clone(),
+                    self.remote,
+                    algorithms.clone(),
+                ),
                 KeySource::JwksUri(uri) => {
                     let url = Url::parse(&uri)
                         .ok()
@@ -364,7 +372,13 @@ impl ValidatorBuilder {
                                 "JWKS URL {uri} must be an https URL (or http on a loopback host)"
                             ))
                         })?;
-                    IssuerKeys::remote(issuer, Endpoint::JwksUri(url), http.clone(), self.remote)
+                    IssuerKeys::remote(
+                        issuer,
+                        Endpoint::JwksUri(url),
+                        http.clone(),
+                        self.remote,
+                        algorithms.clone(),
+                    )
                 }
             };
             issuers.push(Arc::new(keys));

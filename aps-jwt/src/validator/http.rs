@@ -56,6 +56,15 @@ pub enum FetchError {
         /// The URL.
         url: String,
     },
+    /// The JWKS has no key usable with the allowed algorithms (an empty set from a broken
+    /// proxy, only encryption keys ...). Treated as a failed fetch: the known keys are kept.
+    #[error("{url} sent no key usable with the allowed algorithms ({skipped} skipped)")]
+    NoUsableKey {
+        /// The JWKS URL.
+        url: String,
+        /// How many keys of the set were skipped as unusable.
+        skipped: usize,
+    },
 }
 
 /// Whether `url` may be fetched: HTTPS, or HTTP to localhost/127.0.0.0/8/::1.

@@ -91,8 +91,7 @@ impl Validator {
                 max: inner.max_token_size,
             });
         }
-        let now_time = inner.clock.now();
-        let now = unix_secs(now_time);
+        let now = unix_secs(inner.clock.now());
         if let Some(cache) = &inner.cache
             && let Some(hit) = cache.get(token, now, inner.checks.leeway)
         {
@@ -118,7 +117,7 @@ impl Validator {
             .find(|i| i.issuer == iss)
             .ok_or(ValidationError::IssuerNotAllowed)?;
         let kid = parsed.header.kid.as_deref();
-        let candidates = issuer.select(kid, alg, now_time).await?;
+        let candidates = issuer.select(kid, alg, inner.clock.monotonic()).await?;
         let message = parsed.signing_input.as_bytes();
         let entry = candidates
             .iter()
@@ -151,7 +150,7 @@ impl Validator {
     /// # Errors
     /// The first issuer whose keys could not be fetched.
     pub async fn refresh_keys(&self) -> Result<(), FetchError> {
-        let now = self.inner.clock.now();
+        let now = self.inner.clock.monotonic();
         for issuer in &self.inner.issuers {
             issuer.refresh_now(now).await?;
         }
@@ -162,14 +161,23 @@ impl Validator {
     /// issuer every `every` (in addition to the refresh-ahead on use that happens anyway once
     /// keys pass their max age). The task ends when the last clone of the validator is dropped.
     ///
-    /// # Panics
-    /// Outside a tokio runtime (as `tokio::spawn` does).
+    /// # Errors
+    /// [`Error::Config`](crate::Error::Config) for a zero period (which would refresh in a
+    /// busy loop), or outside a tokio runtime.
     pub fn spawn_background_refresh(
         &self,
         every: std::time::Duration,
-    ) -> tokio::task::JoinHandle<()> {
+    ) -> crate::Result<tokio::task::JoinHandle<()>> {
+        if every.is_zero() {
+            return Err(crate::Error::Config(
+                "background refresh: the period must not be zero".into(),
+            ));
+        }
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
+            crate::Error::Config("background refresh: not inside a tokio runtime".into())
+        })?;
         let weak = Arc::downgrade(&self.inner);
-        tokio::spawn(async move {
+        Ok(runtime.spawn(async move {
             let mut interval = tokio::time::interval(every);
             interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
@@ -179,7 +187,7 @@ impl Validator {
                 // A failure keeps the known keys (stale-if-error); the next tick tries again.
                 let _ = validator.refresh_keys().await;
             }
-        })
+        }))
     }
 
     /// The allowed issuers.

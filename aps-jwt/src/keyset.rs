@@ -116,6 +116,14 @@ impl KeySet {
             .any(|e| algorithms.iter().any(|&alg| e.key.supports(alg)))
     }
 
+    /// The algorithms the keys can verify, for messages.
+    pub(crate) fn algorithms(&self) -> Vec<Algorithm> {
+        Algorithm::ALL
+            .into_iter()
+            .filter(|&alg| self.keys.iter().any(|e| e.key.supports(alg)))
+            .collect()
+    }
+
     /// The number of usable keys.
     pub(crate) fn len(&self) -> usize {
         self.keys.len()

@@ -318,8 +318,10 @@ impl ValidatorBuilder {
     ///
     /// # Errors
     /// [`Error::Config`] when no issuer is set, an issuer or JWKS URL is not HTTPS (or
-    /// loopback HTTP), an issuer is listed twice, the JWKS cooldown is under 1 s, or a setter
-    /// was given an invalid value.
+    /// loopback HTTP), an issuer is listed twice, a fixed key set has no key for the allowed
+    /// algorithms (the message names the algorithms its keys are for), the JWKS cooldown is
+    /// under 1 s, the JWKS timeout is not within 1 ms..5 minutes, or a setter was given an
+    /// invalid value.
     pub fn build(self) -> Result<Validator> {
         if let Some(err) = self.error {
             return Err(Error::Config(err));
@@ -355,7 +357,10 @@ impl ValidatorBuilder {
                 )));
             }
             let keys = match source {
-                KeySource::Static(keys) => IssuerKeys::fixed(issuer, keys),
+                KeySource::Static(keys) => {
+                    check_static_keys(&issuer, &keys, &algorithms)?;
+                    IssuerKeys::fixed(issuer, keys)
+                }
                 KeySource::Discovery => IssuerKeys::remote(
                     issuer,
                     Endpoint::Discovery,
@@ -395,6 +400,34 @@ impl ValidatorBuilder {
             }),
         })
     }
+}
+
+/// A fixed key set must be able to verify something, or every token would be refused.
+fn check_static_keys(issuer: &str, keys: &KeySet, algorithms: &[Algorithm]) -> Result<()> {
+    if keys.usable_for(algorithms) {
+        return Ok(());
+    }
+    let names = |algs: &[Algorithm]| {
+        algs.iter()
+            .map(|a| a.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let have = keys.algorithms();
+    Err(Error::Config(if have.is_empty() {
+        format!(
+            "issuer {issuer}: the key set has no usable key ({} skipped)",
+            keys.skipped.len()
+        )
+    } else {
+        format!(
+            "issuer {issuer}: no key can verify the allowed algorithms ({}); the keys are for {}: \
+             allow one with .algorithm(Algorithm::{})",
+            names(algorithms),
+            names(&have),
+            have[0].as_str()
+        )
+    }))
 }
 
 impl From<&AccessPolicy> for ValidatorBuilder {

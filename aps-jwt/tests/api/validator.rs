@@ -246,6 +246,17 @@ async fn default_algorithms_are_rs256_only() {
     let jwks = aps_jwt::Jwks::new(vec![key.public_jwk()]);
     let v = Validator::builder()
         .issuer_with_jwks(ISSUER, &jwks)
+        .algorithm(Algorithm::ES256)
+        .clock(ManualClock::at_unix(NOW))
+        .build()
+        .unwrap();
+    v.validate(&mint(&key, &header_for(&key), &keycloak_claims()))
+        .await
+        .unwrap();
+    // With both keys but only the default RS256, the EC key's tokens are refused.
+    let both = aps_jwt::Jwks::new(vec![key.public_jwk(), rsa_key().public_jwk()]);
+    let v = Validator::builder()
+        .issuer_with_jwks(ISSUER, &both)
         .clock(ManualClock::at_unix(NOW))
         .build()
         .unwrap();
@@ -255,15 +266,42 @@ async fn default_algorithms_are_rs256_only() {
             .unwrap_err(),
         ValidationError::AlgorithmNotAllowed
     );
-    let v = Validator::builder()
-        .issuer_with_jwks(ISSUER, &jwks)
-        .algorithm(Algorithm::ES256)
-        .clock(ManualClock::at_unix(NOW))
+}
+
+/// Issue 11, section 4: a fixed key set that cannot verify any allowed algorithm (P-256 keys
+/// with the default RS256) used to build, then refuse every token.
+#[test]
+fn issue_11_static_keys_unusable_for_the_allowed_algorithms_fail_at_build() {
+    let ec = aps_jwt::Jwks::new(vec![ec_key().public_jwk()]);
+    let err = Validator::builder()
+        .issuer_with_jwks(ISSUER, &ec)
         .build()
-        .unwrap();
-    v.validate(&mint(&key, &header_for(&key), &keycloak_claims()))
-        .await
-        .unwrap();
+        .unwrap_err();
+    assert!(err.is_config());
+    let message = err.to_string();
+    assert!(
+        message.contains("allowed algorithms (RS256)") && message.contains("keys are for ES256"),
+        "{message}"
+    );
+    assert!(
+        message.contains(".algorithm(Algorithm::ES256)"),
+        "{message}"
+    );
+    let err = Validator::builder()
+        .issuer_with_keys(ISSUER, [ec_key().verifying_key().unwrap()])
+        .algorithm(Algorithm::PS256)
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("keys are for ES256"), "{err}");
+    let mut enc = rsa_key().public_jwk();
+    enc.use_ = Some("enc".into());
+    for useless in [vec![], vec![enc]] {
+        let err = Validator::builder()
+            .issuer_with_jwks(ISSUER, &aps_jwt::Jwks::new(useless))
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("no usable key"), "{err}");
+    }
 }
 
 #[tokio::test]

@@ -251,3 +251,23 @@ async fn issue_11_a_jwks_uri_that_keeps_failing_is_looked_up_again() {
         .await
         .expect("keys from the rediscovered jwks_uri");
 }
+
+/// Section 4: an issuer that differs from the discovery document's says how, at the first
+/// fetch.
+#[tokio::test]
+async fn issue_11_an_issuer_mismatch_shows_both_strings_and_a_hint() {
+    let stub = Stub::new().await;
+    serve_certs(&stub, jwks_of(&[&ec_key()]), Duration::ZERO).await;
+    let clock = Arc::new(ManualClock::at_unix(NOW));
+    let configured = format!("{}/", stub.issuer);
+    let validator = Validator::builder()
+        .issuer(configured.clone())
+        .algorithm(Algorithm::ES256)
+        .clock(Arc::clone(&clock))
+        .build()
+        .unwrap();
+    let err = validator.refresh_keys().await.unwrap_err().to_string();
+    assert!(err.contains(&format!("\"{}\"", stub.issuer)), "{err}");
+    assert!(err.contains(&format!("\"{configured}\"")), "{err}");
+    assert!(err.contains("trailing `/`"), "{err}");
+}

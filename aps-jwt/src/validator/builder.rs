@@ -135,8 +135,8 @@ impl ValidatorBuilder {
         self
     }
 
-    /// Accepts only tokens whose `azp` is `client` (several calls: any of them). Defaults to
-    /// any `azp`.
+    /// Accepts only tokens issued to `client` (several calls: any of them): their `azp`, or
+    /// for a token without `azp` its `client_id` (RFC 9068). Defaults to any client.
     pub fn authorized_party(mut self, client: impl Into<String>) -> Self {
         self.checks.authorized_parties.push(client.into());
         self
@@ -144,20 +144,42 @@ impl ValidatorBuilder {
 
     /// Requires the scope `scope` in the `scope` claim (several: any of them, or all with
     /// [`require_all_grants`](Self::require_all_grants)).
+    /// A scope is one non-empty word: `build()` refuses an empty scope or one with whitespace.
     pub fn scope(mut self, scope: impl Into<String>) -> Self {
-        self.grants.scopes.push(scope.into());
+        let scope = scope.into();
+        if scope.is_empty() || scope.contains(char::is_whitespace) {
+            self.fail(format!(
+                "scope {scope:?} must be one non-empty word without whitespace"
+            ));
+        } else {
+            self.grants.scopes.push(scope);
+        }
         self
     }
 
-    /// Requires the realm role `role` in `realm_access.roles`.
+    fn checked_role(&mut self, role: String) -> Option<String> {
+        if role.trim().is_empty() {
+            self.fail(format!("role {role:?} must not be empty"));
+            return None;
+        }
+        Some(role)
+    }
+
+    /// Requires the realm role `role` in `realm_access.roles`. `build()` refuses an empty one.
     pub fn realm_role(mut self, role: impl Into<String>) -> Self {
-        self.grants.realm_roles.push(role.into());
+        if let Some(role) = self.checked_role(role.into()) {
+            self.grants.realm_roles.push(role);
+        }
         self
     }
 
-    /// Requires the role `role` of the token's own client (`resource_access[azp].roles`).
+    /// Requires the role `role` of the token's own client (`resource_access[azp].roles`, or
+    /// `resource_access[client_id].roles` for a token without `azp`). `build()` refuses an
+    /// empty one.
     pub fn role(mut self, role: impl Into<String>) -> Self {
-        self.grants.roles.push(role.into());
+        if let Some(role) = self.checked_role(role.into()) {
+            self.grants.roles.push(role);
+        }
         self
     }
 
@@ -297,11 +319,13 @@ impl ValidatorBuilder {
                 Err(_) => self.fail(format!("algorithm {alg} is not supported by aps-jwt")),
             }
         }
-        self.grants.scopes.extend(policy.scopes().iter().cloned());
-        self.grants
-            .realm_roles
-            .extend(policy.realm_roles().iter().cloned());
-        self.grants.roles.extend(policy.roles().iter().cloned());
+        self = policy.scopes().iter().cloned().fold(self, Self::scope);
+        self = policy
+            .realm_roles()
+            .iter()
+            .cloned()
+            .fold(self, Self::realm_role);
+        self = policy.roles().iter().cloned().fold(self, Self::role);
         self.grants
             .client_roles
             .extend(policy.client_roles().iter().cloned());

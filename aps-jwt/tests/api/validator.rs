@@ -342,3 +342,79 @@ async fn built_from_an_aps_core_access_policy() {
         ValidationError::Audience
     );
 }
+
+/// Issue 11, section 2: `.scope("")` used to let tokens without any scope through.
+#[tokio::test]
+async fn issue_11_empty_scopes_and_roles_are_refused_by_the_builder() {
+    for builder in [
+        validator_builder().scope(""),
+        validator_builder().scope("X").scope(""),
+        validator_builder().scope(" "),
+        validator_builder().scope("a b"),
+        validator_builder().realm_role(""),
+        validator_builder().role("  "),
+    ] {
+        let err = builder.build().unwrap_err();
+        assert!(err.is_config(), "{err}");
+    }
+}
+
+/// Issue 11, section 2: `"kid": null` is refused like a numeric `kid`, not read as no `kid`.
+#[tokio::test]
+async fn issue_11_a_null_kid_or_typ_is_refused() {
+    let validator = validator_builder().build().unwrap();
+    let key = ec_key();
+    for header in [
+        json!({"alg": "ES256", "typ": "JWT", "kid": null}),
+        json!({"alg": "ES256", "typ": null, "kid": key.kid()}),
+    ] {
+        assert!(
+            matches!(
+                validator
+                    .validate(&mint(&key, &header, &keycloak_claims()))
+                    .await,
+                Err(ValidationError::Malformed(_))
+            ),
+            "{header}"
+        );
+    }
+    let null_azp = crate::support::mint_raw(
+        &key,
+        &header_for(&key).to_string(),
+        &keycloak_claims()
+            .to_string()
+            .replace(r#""azp":"app-1""#, r#""azp":null"#),
+    );
+    assert_eq!(
+        validator.validate(&null_azp).await.unwrap_err(),
+        ValidationError::InvalidClaims
+    );
+}
+
+/// Issue 11, section 2: RFC 9068 tokens carry `client_id` and may have no `azp`.
+#[tokio::test]
+async fn issue_11_client_id_stands_for_a_missing_azp() {
+    let key = ec_key();
+    let rfc9068 = patch(
+        keycloak_claims(),
+        json!({"azp": null, "clientId": null, "client_id": "app-1"}),
+    );
+    let token = mint(&key, &header_for(&key), &rfc9068);
+    let v = validator_builder()
+        .authorized_party("app-1")
+        .role("read")
+        .build()
+        .unwrap();
+    v.validate(&token).await.unwrap();
+    // azp, when there, decides: client_id cannot override it.
+    let both = patch(
+        keycloak_claims(),
+        json!({"azp": "app-2", "client_id": "app-1"}),
+    );
+    assert_eq!(
+        v.validate(&mint(&key, &header_for(&key), &both))
+            .await
+            .unwrap_err(),
+        ValidationError::AuthorizedParty
+    );
+}

@@ -8,6 +8,7 @@ use std::time::Duration;
 use crate::alg::Algorithm;
 use crate::clock::{Clock, SystemClock, unix_secs};
 use crate::error::{Error, Result};
+use crate::jwk::Jwks;
 use crate::replay::ReplayWindow;
 use crate::token;
 use crate::validation_error::ValidationError;
@@ -82,7 +83,7 @@ impl AssertionVerifier {
     pub fn builder() -> AssertionVerifierBuilder {
         AssertionVerifierBuilder {
             audiences: Vec::new(),
-            leeway: Duration::from_secs(15),
+            leeway: crate::DEFAULT_LEEWAY,
             max_lifetime: Duration::from_secs(600),
             max_entries: 100_000,
             clock: Arc::new(SystemClock),
@@ -103,6 +104,9 @@ impl AssertionVerifier {
     ) -> Result<VerifiedAssertion, ValidationError> {
         let inner = &*self.inner;
         let parsed = token::parse(assertion, 16 * 1024)?;
+        if !is_assertion_type(parsed.header.typ.as_deref()) {
+            return Err(ValidationError::TokenType);
+        }
         let alg: Algorithm = parsed
             .header
             .alg
@@ -166,6 +170,40 @@ impl AssertionVerifier {
     }
 }
 
+/// RFC 8725 sections 3.11 and 3.12: a JWT whose header `typ` says it is another kind (an access
+/// token `at+jwt`, a logout token ...) is not a client assertion, even if its claims would fit.
+/// No `typ`, `JWT`, or the client authentication type are accepted (case-insensitively, with or
+/// without `application/`).
+fn is_assertion_type(typ: Option<&str>) -> bool {
+    let Some(typ) = typ else { return true };
+    let typ = typ.to_ascii_lowercase();
+    let typ = typ.strip_prefix("application/").unwrap_or(&typ);
+    matches!(typ, "jwt" | "client-authentication+jwt")
+}
+
+impl AssertionVerifier {
+    /// As [`verify`](Self::verify), with the client's keys as a JWK Set (what a client
+    /// registers, or publishes at its JWKS URL). Keys that cannot verify (weak, `use: enc` ...)
+    /// are skipped.
+    ///
+    /// # Errors
+    /// As [`verify`](Self::verify); [`ValidationError::UnknownKey`] when no key of the set is
+    /// usable.
+    pub fn verify_jwks(
+        &self,
+        assertion: &str,
+        client_id: &str,
+        jwks: &Jwks,
+    ) -> Result<VerifiedAssertion, ValidationError> {
+        let keys: Vec<VerifyingKey> = jwks
+            .keys
+            .iter()
+            .filter_map(|jwk| VerifyingKey::from_jwk(jwk).ok())
+            .collect();
+        self.verify(assertion, client_id, &keys)
+    }
+}
+
 impl AssertionVerifierBuilder {
     /// Accepts assertions addressed to `audience` (the realm issuer URL, the token endpoint
     /// ...; several calls: any of them). At least one is required.
@@ -174,7 +212,8 @@ impl AssertionVerifierBuilder {
         self
     }
 
-    /// Clock-skew allowance. Defaults to 15 s (Keycloak's); at most 5 minutes.
+    /// Clock-skew allowance. Defaults to [`DEFAULT_LEEWAY`](crate::DEFAULT_LEEWAY) (30 s, as
+    /// for the [`Validator`](crate::Validator)); at most 5 minutes.
     pub fn leeway(mut self, leeway: Duration) -> Self {
         self.leeway = leeway;
         self

@@ -97,7 +97,9 @@ pub use jwk::{Jwk, Jwks};
 pub use layer::{Bearer, BearerLayer, bearer_token};
 pub use signing_key::SigningKey;
 pub use validation_error::ValidationError;
-pub use validator::{FetchError, Stats, TokenType, Validator, ValidatorBuilder, VerifiedToken};
+pub use validator::{
+    DEFAULT_LEEWAY, FetchError, Stats, TokenType, Validator, ValidatorBuilder, VerifiedToken,
+};
 pub use verifying_key::{VerifyingKey, verify_signature};
 
 #[allow(dead_code)]

@@ -199,7 +199,9 @@ impl ValidatorBuilder {
         self
     }
 
-    /// Clock-skew allowance for `exp`, `nbf` and `iat`. Defaults to 30 s; at most 5 minutes.
+    /// Clock-skew allowance for `exp`, `nbf` and `iat`. Defaults to
+    /// [`DEFAULT_LEEWAY`](crate::DEFAULT_LEEWAY) (30 s, as for the
+    /// [`AssertionVerifier`](crate::AssertionVerifier)); at most 5 minutes.
     pub fn leeway(mut self, leeway: Duration) -> Self {
         match leeway_secs(leeway) {
             Some(secs) => self.checks.leeway = secs,

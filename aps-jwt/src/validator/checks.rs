@@ -31,10 +31,14 @@ pub(crate) struct ClaimChecks {
     pub(crate) token_type: TokenType,
 }
 
+/// The default clock-skew allowance of the [`Validator`](crate::Validator) and the
+/// [`AssertionVerifier`](crate::AssertionVerifier): 30 s.
+pub const DEFAULT_LEEWAY: std::time::Duration = std::time::Duration::from_secs(30);
+
 impl Default for ClaimChecks {
     fn default() -> Self {
         ClaimChecks {
-            leeway: 30,
+            leeway: DEFAULT_LEEWAY.as_secs().cast_signed(),
             maximum_expiration: None,
             audiences: Vec::new(),
             authorized_parties: Vec::new(),

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 pub use builder::ValidatorBuilder;
-pub use checks::TokenType;
+pub use checks::{DEFAULT_LEEWAY, TokenType};
 pub use http::FetchError;
 pub use verified::VerifiedToken;
 

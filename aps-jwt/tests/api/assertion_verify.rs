@@ -86,7 +86,7 @@ fn keycloak_rules() {
             ValidationError::Audience,
         ),
         (
-            claims("app-1", "app-1", json!(AUD), NOW - 16, Some("5")),
+            claims("app-1", "app-1", json!(AUD), NOW - 31, Some("5")),
             ValidationError::Expired,
         ),
         (
@@ -134,4 +134,59 @@ fn keycloak_rules() {
         .leeway(Duration::from_secs(301))
         .build();
     assert!(matches!(too_lenient, Err(aps_jwt::Error::Config(_))));
+}
+
+/// Issue 11, section 2: a JWT whose `typ` says it is another kind is not a client assertion
+/// (RFC 8725 sections 3.11, 3.12); a JWK Set is accepted as the client's keys; one default
+/// leeway for both verifiers.
+#[test]
+fn issue_11_typ_jwks_and_one_default_leeway() {
+    let clock = Arc::new(ManualClock::at_unix(NOW));
+    let v = verifier(&clock);
+    let key = ec_key();
+    let keys = [key.verifying_key().unwrap()];
+    let claims = |jti: &str| json!({"iss": "app-1", "sub": "app-1", "aud": AUD, "exp": NOW + 60, "iat": NOW, "jti": jti});
+    for (i, typ) in ["at+jwt", "application/at+jwt", "logout+jwt", "secevent+jwt"]
+        .into_iter()
+        .enumerate()
+    {
+        let header = json!({"alg": "ES256", "kid": key.kid(), "typ": typ});
+        let token = mint(&key, &header, &claims(&format!("t{i}")));
+        assert_eq!(
+            v.verify(&token, "app-1", &keys).unwrap_err(),
+            ValidationError::TokenType,
+            "{typ}"
+        );
+    }
+    for (i, typ) in [
+        Some("JWT"),
+        Some("application/jwt"),
+        Some("client-authentication+jwt"),
+        None,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut header = json!({"alg": "ES256", "kid": key.kid()});
+        if let Some(typ) = typ {
+            header["typ"] = json!(typ);
+        }
+        let token = mint(&key, &header, &claims(&format!("ok{i}")));
+        v.verify(&token, "app-1", &keys).expect("an assertion");
+    }
+    // The keys as a JWK Set.
+    let header = json!({"alg": "ES256", "kid": key.kid(), "typ": "JWT"});
+    let token = mint(&key, &header, &claims("jwks"));
+    v.verify_jwks(&token, "app-1", &key.public_jwks()).unwrap();
+    let token = mint(&key, &header, &claims("no-keys"));
+    assert_eq!(
+        v.verify_jwks(&token, "app-1", &aps_jwt::Jwks::new(vec![]))
+            .unwrap_err(),
+        ValidationError::UnknownKey
+    );
+    // One default leeway: 30 s past exp is still valid, 31 s is not, for both verifiers.
+    assert_eq!(aps_jwt::DEFAULT_LEEWAY, Duration::from_secs(30));
+    let late = json!({"iss": "app-1", "sub": "app-1", "aud": AUD, "exp": NOW - 29, "jti": "late"});
+    v.verify(&mint(&key, &header, &late), "app-1", &keys)
+        .unwrap();
 }

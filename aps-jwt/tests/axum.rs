@@ -89,6 +89,54 @@ async fn refusals_follow_rfc6750() {
     );
 }
 
+/// Issue 11, section 2: a token in the header and another in the query is 400 (RFC 6750
+/// section 3.1); a query token alone is not supported (401, as without a token).
+#[tokio::test]
+async fn issue_11_header_and_query_tokens_together_are_400() {
+    let key = ec_key();
+    let token = mint(&key, &header_for(&key), &keycloak_claims());
+    let app = app(validator_builder().build().unwrap());
+    let send = |uri: String, header: bool| {
+        let mut request = Request::builder().uri(uri);
+        if header {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let app = app.clone();
+        async move {
+            let response = app
+                .oneshot(request.body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            let www = response
+                .headers()
+                .get(header::WWW_AUTHENTICATE)
+                .map(|v| v.to_str().unwrap().to_owned());
+            (response.status(), www)
+        }
+    };
+    for query in [
+        "access_token=abc",
+        "a=1&access_token=",
+        "access%5Ftoken=abc",
+    ] {
+        let (status, www) = send(format!("/?{query}"), true).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(
+            www.unwrap()
+                .starts_with(r#"Bearer error="invalid_request""#),
+            "{query}"
+        );
+    }
+    let (status, _) = send(format!("/?access_token={token}"), false).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "query tokens are not supported"
+    );
+    let (status, _) = send("/?token=abc".into(), true).await;
+    assert_eq!(status, StatusCode::OK, "other parameters are fine");
+}
+
 #[tokio::test]
 async fn unreachable_keys_are_503() {
     let validator = Validator::builder()

@@ -274,12 +274,57 @@ fn cache_key(c: &mut Criterion) {
     group.finish();
 }
 
+/// Issue 11, section 5: refusals are logged (`tracing`) and counted; accepted tokens emit no
+/// event at all. Each case with no subscriber (the default) and with one listening at `info`
+/// (writing to a sink), so the cost of the events shows, and their absence on the accepted path.
+fn events(c: &mut Criterion) {
+    let rsa = SigningKey::from_pem(RSA_PEM).expect("rsa");
+    let valid = token(&rsa);
+    let cold = validator(&rsa, false);
+    let cached = validator(&rsa, true);
+    ready(cached.validate(&valid)).expect("valid");
+    let malformed = "not-a-token";
+    let listening = || {
+        tracing_subscriber::fmt()
+            .with_writer(std::io::sink)
+            .with_max_level(tracing::Level::INFO)
+            .finish()
+    };
+    let mut group = c.benchmark_group("events/RS256");
+    for (name, subscriber) in [("no subscriber", false), ("subscriber at info", true)] {
+        let run = |f: &mut dyn FnMut()| {
+            if subscriber {
+                tracing::subscriber::with_default(listening(), f);
+            } else {
+                f();
+            }
+        };
+        run(&mut || {
+            group.bench_function(format!("accepted, cache hit ({name})"), |b| {
+                b.iter(|| ready(cached.validate(&valid)).expect("valid"))
+            });
+        });
+        run(&mut || {
+            group.bench_function(format!("accepted, cold ({name})"), |b| {
+                b.iter(|| ready(cold.validate(&valid)).expect("valid"))
+            });
+        });
+        run(&mut || {
+            group.bench_function(format!("refused, malformed ({name})"), |b| {
+                b.iter(|| ready(cold.validate(malformed)).expect_err("malformed"))
+            });
+        });
+    }
+    group.finish();
+    eprintln!("refusals counted: {:?}", cold.stats().refused.total());
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(2))
         .sample_size(40);
-    targets = verify, remote, sign, cache_key
+    targets = verify, remote, sign, cache_key, events
 }
 criterion_main!(benches);

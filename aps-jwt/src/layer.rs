@@ -156,11 +156,14 @@ where
         let validator = self.validator.clone();
         Box::pin(async move {
             let verified = match bearer_token(request.headers()) {
-                Ok(_) if has_query_token(request.uri()) => Err(ValidationError::InvalidRequest(
-                    "a token in both the Authorization header and the query",
+                Ok(_) if has_query_token(request.uri()) => Err(validator.refuse(
+                    ValidationError::InvalidRequest(
+                        "a token in both the Authorization header and the query",
+                    ),
+                    None,
                 )),
                 Ok(token) => validator.validate(token).await,
-                Err(err) => Err(err),
+                Err(err) => Err(validator.refuse(err, None)),
             };
             match verified {
                 Ok(token) => {

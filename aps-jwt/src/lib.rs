@@ -98,7 +98,8 @@ pub use layer::{Bearer, BearerLayer, bearer_token};
 pub use signing_key::SigningKey;
 pub use validation_error::ValidationError;
 pub use validator::{
-    DEFAULT_LEEWAY, FetchError, Stats, TokenType, Validator, ValidatorBuilder, VerifiedToken,
+    DEFAULT_LEEWAY, FetchError, Refusals, Stats, TokenType, Validator, ValidatorBuilder,
+    VerifiedToken,
 };
 pub use verifying_key::{VerifyingKey, verify_signature};
 

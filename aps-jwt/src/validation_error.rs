@@ -100,6 +100,36 @@ impl ValidationError {
         }
     }
 
+    /// A stable snake_case code for the reason (`expired`, `bad_signature`, `forbidden` ...),
+    /// for metrics labels and log queries; the keys of [`Refusals`](crate::Refusals).
+    #[must_use]
+    pub fn reason(&self) -> &'static str {
+        match self {
+            ValidationError::Missing => "missing",
+            ValidationError::InvalidRequest(_) => "invalid_request",
+            ValidationError::TooLarge { .. } => "too_large",
+            ValidationError::Malformed(_) => "malformed",
+            ValidationError::InvalidClaims => "invalid_claims",
+            ValidationError::AlgorithmNotAllowed => "algorithm_not_allowed",
+            ValidationError::CriticalHeader => "critical_header",
+            ValidationError::IssuerNotAllowed => "issuer_not_allowed",
+            ValidationError::UnknownKey => "unknown_key",
+            ValidationError::BadSignature => "bad_signature",
+            ValidationError::MissingExpiry => "missing_expiry",
+            ValidationError::Expired => "expired",
+            ValidationError::NotYetValid => "not_yet_valid",
+            ValidationError::IssuedInFuture => "issued_in_future",
+            ValidationError::LifetimeTooLong => "lifetime_too_long",
+            ValidationError::MissingClaim(_) => "missing_claim",
+            ValidationError::Audience => "audience",
+            ValidationError::AuthorizedParty => "authorized_party",
+            ValidationError::TokenType => "token_type",
+            ValidationError::Rejected(_) => "rejected",
+            ValidationError::Forbidden(_) => "forbidden",
+            ValidationError::KeysUnavailable => "keys_unavailable",
+        }
+    }
+
     /// Whether the token itself was refused (401).
     #[must_use]
     pub fn is_invalid_token(&self) -> bool {

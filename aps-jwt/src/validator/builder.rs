@@ -423,6 +423,7 @@ impl ValidatorBuilder {
                 grants: self.grants,
                 cache: self.cache.map(TokenCache::new),
                 clock: self.clock,
+                refused: Default::default(),
             }),
         })
     }

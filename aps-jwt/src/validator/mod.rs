@@ -5,6 +5,7 @@ pub(crate) mod cache;
 pub(crate) mod checks;
 pub(crate) mod http;
 pub(crate) mod source;
+mod stats;
 pub(crate) mod verified;
 
 use std::sync::Arc;
@@ -13,15 +14,18 @@ use std::sync::atomic::Ordering;
 pub use builder::ValidatorBuilder;
 pub use checks::{DEFAULT_LEEWAY, TokenType};
 pub use http::FetchError;
+pub use stats::{Refusals, Stats};
 pub use verified::VerifiedToken;
 
 use crate::alg::Algorithm;
 use crate::clock::{Clock, unix_secs};
-use crate::token;
+use crate::keyset::KeyHandle;
+use crate::token::{self, Parsed};
 use crate::validation_error::ValidationError;
 use cache::TokenCache;
 use checks::{ClaimChecks, Grants};
 use source::IssuerKeys;
+use stats::RefusalCounters;
 
 /// Validates bearer access tokens: signature with the keys of an allowed issuer, then the
 /// claims, then the grants.
@@ -57,18 +61,7 @@ pub(crate) struct Inner {
     pub(crate) grants: Grants,
     pub(crate) cache: Option<TokenCache>,
     pub(crate) clock: Arc<dyn Clock>,
-}
-
-/// Counters, for monitoring and tests.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Stats {
-    /// JWKS fetches started (all issuers).
-    pub jwks_fetches: u64,
-    /// Verified-token cache hits.
-    pub cache_hits: u64,
-    /// Verified-token cache misses.
-    pub cache_misses: u64,
+    pub(crate) refused: RefusalCounters,
 }
 
 impl Validator {
@@ -80,16 +73,21 @@ impl Validator {
     /// Validates `token` (the compact JWS, without the `Bearer ` prefix).
     ///
     /// Fetches keys only when needed (first use, an unknown `kid` outside the cooldown); a
-    /// token verified before and still valid is answered from the cache.
+    /// token verified before and still valid is answered from the cache. A refusal is counted
+    /// in [`Stats::refused`] and logged (`tracing`, target `aps_jwt`, `info`; `warn` for 503)
+    /// with its reason, the issuer, `kid` and client the token names, never the token.
     ///
     /// # Errors
     /// A [`ValidationError`] saying why, with its HTTP status.
     pub async fn validate(&self, token: &str) -> Result<VerifiedToken, ValidationError> {
         let inner = &*self.inner;
         if token.len() > inner.max_token_size {
-            return Err(ValidationError::TooLarge {
-                max: inner.max_token_size,
-            });
+            return Err(self.refuse(
+                ValidationError::TooLarge {
+                    max: inner.max_token_size,
+                },
+                None,
+            ));
         }
         let now = unix_secs(inner.clock.now());
         if let Some(cache) = &inner.cache
@@ -97,7 +95,37 @@ impl Validator {
         {
             return Ok(hit);
         }
-        let parsed = token::parse(token, inner.max_token_size)?;
+        let parsed = match token::parse(token, inner.max_token_size) {
+            Ok(parsed) => parsed,
+            Err(err) => return Err(self.refuse(err, None)),
+        };
+        let (alg, handle) = match self.verify(&parsed, now).await {
+            Ok(verified) => verified,
+            Err(err) => return Err(self.refuse(err, Some(&parsed))),
+        };
+        let exp = parsed.claims.exp.unwrap_or(i64::MIN);
+        let verified = VerifiedToken::new(parsed.claims, parsed.payload, alg, parsed.header.kid);
+        if let Some(cache) = &inner.cache {
+            cache.insert(
+                token,
+                verified.clone(),
+                exp,
+                handle,
+                now,
+                inner.checks.leeway,
+            );
+        }
+        Ok(verified)
+    }
+
+    /// Signature, claims and grants of a parsed token: the algorithm and the key that verified
+    /// it.
+    async fn verify(
+        &self,
+        parsed: &Parsed<'_>,
+        now: i64,
+    ) -> Result<(Algorithm, Arc<KeyHandle>), ValidationError> {
+        let inner = &*self.inner;
         let alg: Algorithm = parsed
             .header
             .alg
@@ -128,20 +156,17 @@ impl Validator {
             .grants
             .authorize(&parsed.claims)
             .map_err(ValidationError::Forbidden)?;
-        let exp = parsed.claims.exp.unwrap_or(i64::MIN);
-        let handle = Arc::clone(&entry.handle);
-        let verified = VerifiedToken::new(parsed.claims, parsed.payload, alg, parsed.header.kid);
-        if let Some(cache) = &inner.cache {
-            cache.insert(
-                token,
-                verified.clone(),
-                exp,
-                handle,
-                now,
-                inner.checks.leeway,
-            );
-        }
-        Ok(verified)
+        Ok((alg, Arc::clone(&entry.handle)))
+    }
+
+    /// Counts and logs a refusal (the layer's own refusals too: no token, two methods).
+    pub(crate) fn refuse(
+        &self,
+        err: ValidationError,
+        token: Option<&Parsed<'_>>,
+    ) -> ValidationError {
+        self.inner.refused.record(&err, token);
+        err
     }
 
     /// Fetches the keys of every remote issuer now (for example at startup, so that the first
@@ -208,6 +233,7 @@ impl Validator {
             jwks_fetches: self.inner.issuers.iter().map(|i| i.fetches()).sum(),
             cache_hits: hits,
             cache_misses: misses,
+            refused: self.inner.refused.snapshot(),
         }
     }
 

@@ -357,6 +357,7 @@ impl IssuerKeys {
                     known_keys = self.keys().len(),
                     "JWKS fetch failed; keeping the known keys"
                 );
+                self.log_stale(remote, attempt);
                 Err(err)
             }
         }
@@ -378,6 +379,25 @@ impl IssuerKeys {
             Ok(Ok(outcome)) => outcome.clone().unwrap_or(Ok(())),
             Ok(Err(_)) => Err(failed("the fetch task ended")),
             Err(_) => Err(failed("timeout")),
+        }
+    }
+
+    /// After a failed refresh: says when the keys in use are past their max age (stale-if-error),
+    /// and how long they remain usable. Once per attempt, so at most once per cooldown.
+    fn log_stale(&self, remote: &Remote, attempt: Instant) {
+        let Some(fetched) = self.snapshot().fetched_at else {
+            return;
+        };
+        let age = age(fetched, attempt);
+        if age > remote.settings.max_age {
+            let left = remote.settings.usable_for().saturating_sub(age);
+            tracing::warn!(
+                target: "aps_jwt",
+                issuer = %self.issuer,
+                age_s = age.as_secs(),
+                usable_for_s = left.as_secs(),
+                "using stale keys (stale-if-error): refreshing them fails"
+            );
         }
     }
 

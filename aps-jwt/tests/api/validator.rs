@@ -418,3 +418,62 @@ async fn issue_11_client_id_stands_for_a_missing_azp() {
         ValidationError::AuthorizedParty
     );
 }
+
+/// Issue 11, section 5: refusals are counted by reason and logged with the reason, issuer, kid
+/// and client, never with the token or its signature.
+#[tokio::test]
+async fn issue_11_refusals_are_counted_and_logged_without_the_token() {
+    let logs = crate::support::logs();
+    let validator = validator_builder().scope("Function1/read").build().unwrap();
+    let key = ec_key();
+    // A client id of its own, to find this test's lines among the other tests'.
+    let client = "issue-11-logs";
+    let claims = |changes| patch(patch(keycloak_claims(), json!({ "azp": client })), changes);
+    let expired = mint(&key, &header_for(&key), &claims(json!({"exp": NOW - 60})));
+    let forbidden = mint(
+        &key,
+        &header_for(&key),
+        &claims(json!({"scope": "profile"})),
+    );
+    let stranger = aps_jwt::SigningKey::generate_p256()
+        .unwrap()
+        .with_kid(key.kid());
+    let forged = mint(&stranger, &header_for(&stranger), &claims(json!({})));
+    for token in [&expired, &expired, &forbidden, &forged, &"x".repeat(10)] {
+        validator.validate(token).await.unwrap_err();
+    }
+    validator
+        .validate(&mint(&key, &header_for(&key), &claims(json!({}))))
+        .await
+        .unwrap();
+    let refused = validator.stats().refused;
+    assert_eq!(refused.total(), 5);
+    for (reason, count) in [
+        ("expired", 2),
+        ("forbidden", 1),
+        ("bad_signature", 1),
+        ("malformed", 1),
+        ("unknown_key", 0),
+    ] {
+        assert_eq!(refused.get(reason), count, "{reason}");
+    }
+    let lines = logs.lines_with(&format!(r#"client_id=Some("{client}")"#));
+    let logs = lines.join("\n");
+    assert_eq!(lines.len(), 4, "{logs}"); // the malformed one names no client
+    assert!(lines.iter().all(|l| l.contains("token refused")), "{logs}");
+    assert!(lines[0].contains(" INFO aps_jwt: "), "{logs}");
+    assert!(lines[0].contains(r#"reason="expired""#), "{logs}");
+    assert!(
+        lines[0].contains(&format!(r#"issuer=Some("{ISSUER}")"#)),
+        "{logs}"
+    );
+    assert!(
+        lines[0].contains(&format!(r#"kid=Some("{}")"#, key.kid())),
+        "{logs}"
+    );
+    for token in [&expired, &forbidden, &forged] {
+        for part in token.split('.') {
+            assert!(!logs.contains(part), "a token part is in the logs: {logs}");
+        }
+    }
+}

@@ -1,6 +1,6 @@
 //! Issue 11, section 1: valid tokens are never refused because of how keys are fetched.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use aps_jwt::{Algorithm, Clock as _, FetchError, Jwks, ManualClock, SigningKey, Validator};
@@ -9,7 +9,7 @@ use wiremock::matchers::{method, path};
 use wiremock::{Mock, ResponseTemplate};
 
 use crate::Stub;
-use crate::support::{NOW, ec_key, header_for, keycloak_claims, mint, patch};
+use crate::support::{NOW, ec_key, header_for, keycloak_claims, logs, mint, patch};
 
 /// The fixture key plus a second one, as after a key rotation.
 fn rotated_key() -> SigningKey {
@@ -112,36 +112,9 @@ async fn issue_11_after_a_rotation_callers_all_wait_for_the_one_fetch() {
     assert_eq!(validator.stats().jwks_fetches, 2, "exactly one more fetch");
 }
 
-/// A `tracing` subscriber writing into a buffer (for the current thread: the tests run on a
-/// current-thread runtime, so the fetch task logs here too).
-fn capture() -> (Arc<Mutex<Vec<u8>>>, tracing::subscriber::DefaultGuard) {
-    #[derive(Clone)]
-    struct Buffer(Arc<Mutex<Vec<u8>>>);
-    impl std::io::Write for Buffer {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().expect("buffer").write(bytes)
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let buffer = Arc::new(Mutex::new(Vec::new()));
-    let writer = Buffer(Arc::clone(&buffer));
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .finish();
-    (buffer, tracing::subscriber::set_default(subscriber))
-}
-
-fn text(buffer: &Mutex<Vec<u8>>) -> String {
-    String::from_utf8(buffer.lock().expect("buffer").clone()).expect("utf-8")
-}
-
 #[tokio::test]
 async fn issue_11_an_empty_or_useless_key_set_keeps_the_known_keys() {
-    let (logs, _guard) = capture();
+    let logs = logs();
     let (stub, clock, validator) = warm().await;
     let kids = validator.loaded_keys(&stub.issuer).unwrap();
     let mut enc_only = ec_key().public_jwk();
@@ -160,12 +133,20 @@ async fn issue_11_an_empty_or_useless_key_set_keeps_the_known_keys() {
             .await
             .expect("the known key still verifies");
     }
-    let logs = text(&logs);
+    let logs = logs.lines_with(&stub.issuer).join("\n");
     assert!(
         logs.contains("JWKS fetch failed; keeping the known keys"),
         "{logs}"
     );
     assert!(logs.contains("no key usable"), "{logs}");
+    // Section 5: the fetch that worked says what it loaded; the failed ones past the max age
+    // say that stale keys are in use, and for how long they remain usable.
+    assert!(
+        logs.contains("JWKS fetched") && logs.contains("keys=1 skipped=0"),
+        "{logs}"
+    );
+    assert!(logs.contains("using stale keys"), "{logs}");
+    assert!(logs.contains("age_s=301 usable_for_s=3599"), "{logs}");
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use crate::alg::Algorithm;
 use crate::clock::{Clock, SystemClock, unix_secs};
 use crate::error::{Error, Result};
 use crate::jwk::Jwks;
-use crate::replay::ReplayWindow;
+use crate::replay::{MemoryReplayStore, ReplayError, ReplayStore};
 use crate::token;
 use crate::validation_error::ValidationError;
 use crate::validator::checks::{leeway_secs, unexpired};
@@ -43,7 +43,7 @@ struct Inner {
     audiences: Vec<String>,
     leeway: i64,
     max_lifetime: i64,
-    spent: ReplayWindow<(String, String)>,
+    spent: Arc<dyn ReplayStore>,
     clock: Arc<dyn Clock>,
 }
 
@@ -55,6 +55,7 @@ pub struct AssertionVerifierBuilder {
     leeway: Duration,
     max_lifetime: Duration,
     max_entries: usize,
+    store: Option<Arc<dyn ReplayStore>>,
     clock: Arc<dyn Clock>,
 }
 
@@ -86,6 +87,7 @@ impl AssertionVerifier {
             leeway: crate::DEFAULT_LEEWAY,
             max_lifetime: Duration::from_secs(600),
             max_entries: 100_000,
+            store: None,
             clock: Arc::new(SystemClock),
         }
     }
@@ -159,9 +161,15 @@ impl AssertionVerifier {
             .jti
             .clone()
             .ok_or(ValidationError::MissingClaim("jti"))?;
-        inner
+        // Partitioned by client: one client cannot fill another's window.
+        match inner
             .spent
-            .spend((client_id.to_owned(), jti.clone()), exp, now)?;
+            .spend(client_id, &jti, exp.saturating_add(inner.leeway), now)
+        {
+            Ok(()) => {}
+            Err(ReplayError::Full) => return Err(ValidationError::Rejected("replay window full")),
+            Err(_) => return Err(ValidationError::Rejected("token reuse detected")),
+        }
         Ok(VerifiedAssertion {
             client_id: client_id.to_owned(),
             jwt_id: jti,
@@ -225,9 +233,20 @@ impl AssertionVerifierBuilder {
         self
     }
 
-    /// How many spent `jti`s are remembered (until their `exp`). Defaults to 100,000.
+    /// How many live spent `jti`s are remembered per client (each until its `exp` plus the
+    /// leeway) by the default in-memory store. Defaults to 100,000; at the bound, that
+    /// client's new assertions are refused ("replay window full") until some expire, and
+    /// other clients are not affected.
     pub fn max_replay_entries(mut self, entries: usize) -> Self {
         self.max_entries = entries;
+        self
+    }
+
+    /// Where spent `jti`s are remembered (for example a store shared by the replicas of an
+    /// authorization server). Defaults to a [`MemoryReplayStore`] of
+    /// [`max_replay_entries`](Self::max_replay_entries) per client.
+    pub fn replay_store(mut self, store: impl ReplayStore) -> Self {
+        self.store = Some(Arc::new(store));
         self
     }
 
@@ -253,7 +272,9 @@ impl AssertionVerifierBuilder {
                 audiences: self.audiences,
                 leeway,
                 max_lifetime: i64::try_from(self.max_lifetime.as_secs()).unwrap_or(i64::MAX),
-                spent: ReplayWindow::new(self.max_entries, leeway, "token reuse detected"),
+                spent: self
+                    .store
+                    .unwrap_or_else(|| Arc::new(MemoryReplayStore::new(self.max_entries))),
                 clock: self.clock,
             }),
         })

@@ -95,6 +95,7 @@ pub use error::{Error, KeyProblem, Result};
 pub use jwk::{Jwk, Jwks};
 #[cfg(feature = "tower")]
 pub use layer::{Bearer, BearerLayer, bearer_token};
+pub use replay::{MemoryReplayStore, ReplayError, ReplayStore};
 pub use signing_key::SigningKey;
 pub use validation_error::ValidationError;
 pub use validator::{
@@ -116,6 +117,8 @@ fn _assert_impls() {
     send_sync_clone::<ValidationError>();
     send_sync_clone::<AssertionVerifier>();
     send_sync_clone::<upstream::Verifier>();
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<MemoryReplayStore>();
 }
 
 // The Rust snippets of docs/upstream-validation.md, compiled by `cargo test --doc` against this

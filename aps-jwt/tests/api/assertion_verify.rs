@@ -190,3 +190,56 @@ fn issue_11_typ_jwks_and_one_default_leeway() {
     v.verify(&mint(&key, &header, &late), "app-1", &keys)
         .unwrap();
 }
+
+/// Issue 11, section 3: one client filling the replay window locks out neither the others
+/// nor itself beyond the life of its assertions; a custom store can be plugged in.
+#[test]
+fn issue_11_one_client_cannot_fill_the_window_of_the_others() {
+    let clock = Arc::new(ManualClock::at_unix(NOW));
+    let v = AssertionVerifier::builder()
+        .audience(AUD)
+        .max_replay_entries(3)
+        .clock(Arc::clone(&clock))
+        .build()
+        .unwrap();
+    let key = ec_key();
+    let keys = [key.verifying_key().unwrap()];
+    let header = json!({"alg": "ES256", "kid": key.kid()});
+    let assertion = |client: &str, jti: &str, now: u64| {
+        let claims = json!({"iss": client, "sub": client, "aud": AUD, "exp": now + 60, "jti": jti});
+        mint(&key, &header, &claims)
+    };
+    for i in 0..3 {
+        v.verify(&assertion("greedy", &format!("g{i}"), NOW), "greedy", &keys)
+            .unwrap();
+    }
+    assert_eq!(
+        v.verify(&assertion("greedy", "g3", NOW), "greedy", &keys)
+            .unwrap_err(),
+        ValidationError::Rejected("replay window full")
+    );
+    // Others are not affected, even with the same jti.
+    v.verify(&assertion("app-1", "g0", NOW), "app-1", &keys)
+        .unwrap();
+    // Once its assertions are dead (exp + 30 s leeway), the greedy client may go on.
+    clock.advance(Duration::from_secs(90));
+    v.verify(&assertion("greedy", "g3", NOW + 90), "greedy", &keys)
+        .unwrap();
+    // A store of one's own (for example shared between replicas).
+    let store = Arc::new(aps_jwt::MemoryReplayStore::new(10));
+    let shared = |store: &Arc<aps_jwt::MemoryReplayStore>| {
+        AssertionVerifier::builder()
+            .audience(AUD)
+            .replay_store(Arc::clone(store))
+            .clock(Arc::clone(&clock))
+            .build()
+            .unwrap()
+    };
+    let (replica_1, replica_2) = (shared(&store), shared(&store));
+    let once = assertion("app-1", "shared", NOW + 90);
+    replica_1.verify(&once, "app-1", &keys).unwrap();
+    assert_eq!(
+        replica_2.verify(&once, "app-1", &keys).unwrap_err(),
+        ValidationError::Rejected("token reuse detected")
+    );
+}

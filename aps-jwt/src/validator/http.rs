@@ -77,7 +77,7 @@ pub enum FetchError {
 }
 
 /// Why two issuers that should be equal are not, when it is a common slip.
-fn mismatch_hint(expected: &str, found: &str) -> &'static str {
+pub(crate) fn mismatch_hint(expected: &str, found: &str) -> &'static str {
     let scheme = |s: &str| s.split_once("://").map(|(_, rest)| rest.to_owned());
     if expected.trim_end_matches('/') == found.trim_end_matches('/') {
         " (they differ only by a trailing `/`: configure the issuer exactly as the IdP writes it)"

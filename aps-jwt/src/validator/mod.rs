@@ -166,7 +166,28 @@ impl Validator {
         token: Option<&Parsed<'_>>,
     ) -> ValidationError {
         self.inner.refused.record(&err, token);
+        if err == ValidationError::IssuerNotAllowed
+            && let Some(iss) = token.and_then(|t| t.claims.iss.as_deref())
+        {
+            self.hint_issuer(iss);
+        }
         err
+    }
+
+    /// A token's issuer that differs from a configured one only by a trailing `/` or the
+    /// scheme is most likely a configuration slip: say so (once per refusal, cold path).
+    fn hint_issuer(&self, iss: &str) {
+        for configured in self.issuers() {
+            let hint = http::mismatch_hint(configured, iss);
+            if !hint.is_empty() {
+                tracing::warn!(
+                    target: "aps_jwt",
+                    configured,
+                    token_issuer = ?iss,
+                    "token issuer not allowed{hint}"
+                );
+            }
+        }
     }
 
     /// Fetches the keys of every remote issuer now (for example at startup, so that the first

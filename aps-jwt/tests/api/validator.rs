@@ -477,3 +477,32 @@ async fn issue_11_refusals_are_counted_and_logged_without_the_token() {
         }
     }
 }
+
+/// Issue 11, section 4: without discovery nothing fetches the IdP's own issuer string, so a
+/// configured issuer with a trailing `/` shows only as refusals: they say what differs.
+#[tokio::test]
+async fn issue_11_an_issuer_slip_is_hinted_at_in_the_refusal_log() {
+    let logs = crate::support::logs();
+    let configured = "https://slip.example/realms/apigw/";
+    let jwks = aps_jwt::Jwks::new(vec![ec_key().public_jwk()]);
+    let validator = Validator::builder()
+        .issuer_with_jwks(configured, &jwks)
+        .algorithm(Algorithm::ES256)
+        .clock(ManualClock::at_unix(NOW))
+        .build()
+        .unwrap();
+    let key = ec_key();
+    let claims = patch(
+        keycloak_claims(),
+        json!({"iss": "https://slip.example/realms/apigw"}),
+    );
+    assert_eq!(
+        validator
+            .validate(&mint(&key, &header_for(&key), &claims))
+            .await
+            .unwrap_err(),
+        ValidationError::IssuerNotAllowed
+    );
+    let lines = logs.lines_with("slip.example").join("\n");
+    assert!(lines.contains("trailing `/`"), "{lines}");
+}

@@ -274,12 +274,112 @@ fn cache_key(c: &mut Criterion) {
     group.finish();
 }
 
+/// Issue 11, section 5: refusals are logged (`tracing`) and counted; accepted tokens emit no
+/// event at all. Each case with no subscriber (the default) and with one listening at `info`
+/// (writing to a sink), so the cost of the events shows, and their absence on the accepted path.
+fn events(c: &mut Criterion) {
+    let rsa = SigningKey::from_pem(RSA_PEM).expect("rsa");
+    let valid = token(&rsa);
+    let cold = validator(&rsa, false);
+    let cached = validator(&rsa, true);
+    ready(cached.validate(&valid)).expect("valid");
+    let malformed = "not-a-token";
+    let listening = || {
+        tracing_subscriber::fmt()
+            .with_writer(std::io::sink)
+            .with_max_level(tracing::Level::INFO)
+            .finish()
+    };
+    let mut group = c.benchmark_group("events/RS256");
+    for (name, subscriber) in [("no subscriber", false), ("subscriber at info", true)] {
+        let run = |f: &mut dyn FnMut()| {
+            if subscriber {
+                tracing::subscriber::with_default(listening(), f);
+            } else {
+                f();
+            }
+        };
+        run(&mut || {
+            group.bench_function(format!("accepted, cache hit ({name})"), |b| {
+                b.iter(|| ready(cached.validate(&valid)).expect("valid"))
+            });
+        });
+        run(&mut || {
+            group.bench_function(format!("accepted, cold ({name})"), |b| {
+                b.iter(|| ready(cold.validate(&valid)).expect("valid"))
+            });
+        });
+        run(&mut || {
+            group.bench_function(format!("refused, malformed ({name})"), |b| {
+                b.iter(|| ready(cold.validate(malformed)).expect_err("malformed"))
+            });
+        });
+    }
+    group.finish();
+    eprintln!("refusals counted: {:?}", cold.stats().refused.total());
+}
+
+/// Resident memory of this process, in bytes (Linux; 0 elsewhere).
+fn rss() -> u64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1)?.parse::<u64>().ok())
+        .map_or(0, |pages| pages * 4096)
+}
+
+/// Issue 11, section 3: the replay store at 10,000 spends per second, tokens living 60 s plus
+/// a 10 s leeway, on a simulated clock: two lifetimes timed as a whole (with the memory it
+/// holds), then criterion on the steady state. Ids are 36 characters, like UUID `jti`s.
+fn replay(c: &mut Criterion) {
+    use aps_jwt::{MemoryReplayStore, ReplayStore};
+    use std::fmt::Write as _;
+    const RATE: u32 = 10_000;
+    const LIFETIME: i64 = 70;
+    let store = MemoryReplayStore::new(1_000_000);
+    let mut id = String::with_capacity(36);
+    let mut n: u64 = 0;
+    let mut spend = |second: i64| {
+        n += 1;
+        id.clear();
+        let _ = write!(id, "{n:036}");
+        store.spend("gateway", &id, second + LIFETIME, second)
+    };
+    let before = rss();
+    let started = std::time::Instant::now();
+    for second in 0..2 * LIFETIME {
+        for _ in 0..RATE {
+            spend(second).expect("spent");
+        }
+    }
+    let elapsed = started.elapsed();
+    let spends = 2 * LIFETIME as u128 * u128::from(RATE);
+    eprintln!(
+        "replay: {spends} spends (two lifetimes at {RATE}/s) in {elapsed:.2?}: {} ns per spend; \
+         {} live entries; resident memory +{} MiB",
+        elapsed.as_nanos() / spends,
+        store.len(),
+        rss().saturating_sub(before) >> 20
+    );
+    let mut group = c.benchmark_group("replay");
+    let (mut second, mut within) = (2 * LIFETIME, 0);
+    group.bench_function("spend at 10,000/s, 70 s lifetime (steady state)", |b| {
+        b.iter(|| {
+            within += 1;
+            if within == RATE {
+                (second, within) = (second + 1, 0);
+            }
+            spend(second).expect("spent")
+        })
+    });
+    group.finish();
+}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(2))
         .sample_size(40);
-    targets = verify, remote, sign, cache_key
+    targets = verify, remote, sign, cache_key, events, replay
 }
 criterion_main!(benches);

@@ -8,7 +8,8 @@ use std::time::Duration;
 use crate::alg::Algorithm;
 use crate::clock::{Clock, SystemClock, unix_secs};
 use crate::error::{Error, Result};
-use crate::replay::ReplayWindow;
+use crate::jwk::Jwks;
+use crate::replay::{MemoryReplayStore, ReplayError, ReplayStore};
 use crate::token;
 use crate::validation_error::ValidationError;
 use crate::validator::checks::{leeway_secs, unexpired};
@@ -42,7 +43,7 @@ struct Inner {
     audiences: Vec<String>,
     leeway: i64,
     max_lifetime: i64,
-    spent: ReplayWindow<(String, String)>,
+    spent: Arc<dyn ReplayStore>,
     clock: Arc<dyn Clock>,
 }
 
@@ -54,6 +55,7 @@ pub struct AssertionVerifierBuilder {
     leeway: Duration,
     max_lifetime: Duration,
     max_entries: usize,
+    store: Option<Arc<dyn ReplayStore>>,
     clock: Arc<dyn Clock>,
 }
 
@@ -82,9 +84,10 @@ impl AssertionVerifier {
     pub fn builder() -> AssertionVerifierBuilder {
         AssertionVerifierBuilder {
             audiences: Vec::new(),
-            leeway: Duration::from_secs(15),
+            leeway: crate::DEFAULT_LEEWAY,
             max_lifetime: Duration::from_secs(600),
             max_entries: 100_000,
+            store: None,
             clock: Arc::new(SystemClock),
         }
     }
@@ -103,6 +106,9 @@ impl AssertionVerifier {
     ) -> Result<VerifiedAssertion, ValidationError> {
         let inner = &*self.inner;
         let parsed = token::parse(assertion, 16 * 1024)?;
+        if !is_assertion_type(parsed.header.typ.as_deref()) {
+            return Err(ValidationError::TokenType);
+        }
         let alg: Algorithm = parsed
             .header
             .alg
@@ -155,14 +161,54 @@ impl AssertionVerifier {
             .jti
             .clone()
             .ok_or(ValidationError::MissingClaim("jti"))?;
-        inner
+        // Partitioned by client: one client cannot fill another's window.
+        match inner
             .spent
-            .spend((client_id.to_owned(), jti.clone()), exp, now)?;
+            .spend(client_id, &jti, exp.saturating_add(inner.leeway), now)
+        {
+            Ok(()) => {}
+            Err(ReplayError::Full) => return Err(ValidationError::Rejected("replay window full")),
+            Err(_) => return Err(ValidationError::Rejected("token reuse detected")),
+        }
         Ok(VerifiedAssertion {
             client_id: client_id.to_owned(),
             jwt_id: jti,
             algorithm: alg,
         })
+    }
+}
+
+/// RFC 8725 sections 3.11 and 3.12: a JWT whose header `typ` says it is another kind (an access
+/// token `at+jwt`, a logout token ...) is not a client assertion, even if its claims would fit.
+/// No `typ`, `JWT`, or the client authentication type are accepted (case-insensitively, with or
+/// without `application/`).
+fn is_assertion_type(typ: Option<&str>) -> bool {
+    let Some(typ) = typ else { return true };
+    let typ = typ.to_ascii_lowercase();
+    let typ = typ.strip_prefix("application/").unwrap_or(&typ);
+    matches!(typ, "jwt" | "client-authentication+jwt")
+}
+
+impl AssertionVerifier {
+    /// As [`verify`](Self::verify), with the client's keys as a JWK Set (what a client
+    /// registers, or publishes at its JWKS URL). Keys that cannot verify (weak, `use: enc` ...)
+    /// are skipped.
+    ///
+    /// # Errors
+    /// As [`verify`](Self::verify); [`ValidationError::UnknownKey`] when no key of the set is
+    /// usable.
+    pub fn verify_jwks(
+        &self,
+        assertion: &str,
+        client_id: &str,
+        jwks: &Jwks,
+    ) -> Result<VerifiedAssertion, ValidationError> {
+        let keys: Vec<VerifyingKey> = jwks
+            .keys
+            .iter()
+            .filter_map(|jwk| VerifyingKey::from_jwk(jwk).ok())
+            .collect();
+        self.verify(assertion, client_id, &keys)
     }
 }
 
@@ -174,7 +220,8 @@ impl AssertionVerifierBuilder {
         self
     }
 
-    /// Clock-skew allowance. Defaults to 15 s (Keycloak's); at most 5 minutes.
+    /// Clock-skew allowance. Defaults to [`DEFAULT_LEEWAY`](crate::DEFAULT_LEEWAY) (30 s, as
+    /// for the [`Validator`](crate::Validator)); at most 5 minutes.
     pub fn leeway(mut self, leeway: Duration) -> Self {
         self.leeway = leeway;
         self
@@ -186,9 +233,20 @@ impl AssertionVerifierBuilder {
         self
     }
 
-    /// How many spent `jti`s are remembered (until their `exp`). Defaults to 100,000.
+    /// How many live spent `jti`s are remembered per client (each until its `exp` plus the
+    /// leeway) by the default in-memory store. Defaults to 100,000; at the bound, that
+    /// client's new assertions are refused ("replay window full") until some expire, and
+    /// other clients are not affected.
     pub fn max_replay_entries(mut self, entries: usize) -> Self {
         self.max_entries = entries;
+        self
+    }
+
+    /// Where spent `jti`s are remembered (for example a store shared by the replicas of an
+    /// authorization server). Defaults to a [`MemoryReplayStore`] of
+    /// [`max_replay_entries`](Self::max_replay_entries) per client.
+    pub fn replay_store(mut self, store: impl ReplayStore) -> Self {
+        self.store = Some(Arc::new(store));
         self
     }
 
@@ -214,7 +272,9 @@ impl AssertionVerifierBuilder {
                 audiences: self.audiences,
                 leeway,
                 max_lifetime: i64::try_from(self.max_lifetime.as_secs()).unwrap_or(i64::MAX),
-                spent: ReplayWindow::new(self.max_entries, leeway, "token reuse detected"),
+                spent: self
+                    .store
+                    .unwrap_or_else(|| Arc::new(MemoryReplayStore::new(self.max_entries))),
                 clock: self.clock,
             }),
         })

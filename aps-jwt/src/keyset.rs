@@ -109,7 +109,22 @@ impl KeySet {
             .collect()
     }
 
-    #[cfg(test)]
+    /// Whether some key can verify one of `algorithms`.
+    pub(crate) fn usable_for(&self, algorithms: &[Algorithm]) -> bool {
+        self.keys
+            .iter()
+            .any(|e| algorithms.iter().any(|&alg| e.key.supports(alg)))
+    }
+
+    /// The algorithms the keys can verify, for messages.
+    pub(crate) fn algorithms(&self) -> Vec<Algorithm> {
+        Algorithm::ALL
+            .into_iter()
+            .filter(|&alg| self.keys.iter().any(|e| e.key.supports(alg)))
+            .collect()
+    }
+
+    /// The number of usable keys.
     pub(crate) fn len(&self) -> usize {
         self.keys.len()
     }

@@ -17,7 +17,11 @@ use crate::validator::Validator;
 /// itself (empty body, `WWW-Authenticate` per RFC 6750) when the token is refused.
 ///
 /// The token is read from the `Authorization` header only (RFC 6750 section 2.1): the scheme
-/// is case-insensitive, and exactly one header with exactly one token is accepted.
+/// is case-insensitive, and exactly one header with exactly one token is accepted. Tokens in
+/// an `access_token` query parameter (section 2.3) or a form body (section 2.2) are not
+/// supported: a request with only those is answered 401 like one without a token, and a
+/// request with a token in the header **and** an `access_token` query parameter gets
+/// `400 invalid_request` (section 3.1: more than one method).
 ///
 /// # Examples
 /// ```no_run
@@ -110,6 +114,13 @@ pub fn bearer_token(headers: &http::HeaderMap) -> Result<&str, ValidationError> 
     Ok(token)
 }
 
+/// Whether the query has an `access_token` parameter (RFC 6750 section 2.3), whatever its value.
+fn has_query_token(uri: &http::Uri) -> bool {
+    uri.query().is_some_and(|query| {
+        url::form_urlencoded::parse(query.as_bytes()).any(|(name, _)| name == "access_token")
+    })
+}
+
 /// The response for a refused request: status, `WWW-Authenticate`, empty body.
 pub(crate) fn refusal<B: Default>(err: &ValidationError) -> Response<B> {
     let mut response = Response::new(B::default());
@@ -145,8 +156,14 @@ where
         let validator = self.validator.clone();
         Box::pin(async move {
             let verified = match bearer_token(request.headers()) {
+                Ok(_) if has_query_token(request.uri()) => Err(validator.refuse(
+                    ValidationError::InvalidRequest(
+                        "a token in both the Authorization header and the query",
+                    ),
+                    None,
+                )),
                 Ok(token) => validator.validate(token).await,
-                Err(err) => Err(err),
+                Err(err) => Err(validator.refuse(err, None)),
             };
             match verified {
                 Ok(token) => {

@@ -40,7 +40,8 @@
 //!   [`VerifyingKey`] (SPKI, X.509, JWK), [`Jwk`]/[`Jwks`] with RFC 7638 thumbprints, and
 //!   [`verify_signature`], the low-level entry point (Wycheproof-tested).
 //! - Client assertions: [`ClientAssertion`] signs them, [`AssertionVerifier`] checks them as
-//!   Keycloak does.
+//!   Keycloak does. Spent `jti`s go to a [`ReplayStore`] ([`MemoryReplayStore`] by default),
+//!   per client, until their token dies.
 //! - The [`Validator`] of access tokens, and [`upstream::Verifier`] for the JWT the APS gateway
 //!   signs for the upstream ([`upstream::Signer`] signs it the same way, for tests and gateways).
 //!   Guide: `docs/upstream-validation.md`.
@@ -57,7 +58,9 @@
 //! PEM/DER public keys are located by a small strict DER walker (exact tags, minimal lengths,
 //! no trailing bytes) and parsed again by aws-lc; private keys are parsed by aws-lc alone.
 //! Decisions are pure functions of the state and "now" (a [`Clock`] that tests pin); the
-//! network is touched only to fetch an allowed issuer's keys, bounded in size and time.
+//! network is touched only to fetch an allowed issuer's keys, bounded in size and time, in a
+//! task of its own that every caller needing the keys waits for. Refusals and key fetches are
+//! logged with `tracing` (target `aps_jwt`, never a token) and counted in [`Stats`].
 
 mod alg;
 mod assertion;
@@ -95,9 +98,13 @@ pub use error::{Error, KeyProblem, Result};
 pub use jwk::{Jwk, Jwks};
 #[cfg(feature = "tower")]
 pub use layer::{Bearer, BearerLayer, bearer_token};
+pub use replay::{MemoryReplayStore, ReplayError, ReplayStore};
 pub use signing_key::SigningKey;
 pub use validation_error::ValidationError;
-pub use validator::{FetchError, Stats, TokenType, Validator, ValidatorBuilder, VerifiedToken};
+pub use validator::{
+    DEFAULT_LEEWAY, FetchError, Refusals, Stats, TokenType, Validator, ValidatorBuilder,
+    VerifiedToken,
+};
 pub use verifying_key::{VerifyingKey, verify_signature};
 
 #[allow(dead_code)]
@@ -113,6 +120,8 @@ fn _assert_impls() {
     send_sync_clone::<ValidationError>();
     send_sync_clone::<AssertionVerifier>();
     send_sync_clone::<upstream::Verifier>();
+    fn send_sync<T: Send + Sync>() {}
+    send_sync::<MemoryReplayStore>();
 }
 
 // The Rust snippets of docs/upstream-validation.md, compiled by `cargo test --doc` against this

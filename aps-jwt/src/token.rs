@@ -14,9 +14,9 @@ use crate::validation_error::ValidationError;
 #[derive(Debug, Deserialize)]
 pub(crate) struct Header {
     pub(crate) alg: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "string")]
     pub(crate) kid: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "string")]
     pub(crate) typ: Option<String>,
     /// Whether the header has a `crit` member, whatever its value (even `null`).
     #[serde(default, deserialize_with = "present")]
@@ -26,12 +26,13 @@ pub(crate) struct Header {
 }
 
 /// The registered claims plus Keycloak's, typed. Duplicate members among these are rejected by
-/// serde, so a token cannot say two different things about the same claim.
+/// serde, so a token cannot say two different things about the same claim. A string claim that
+/// is present must be a string: `null` is an error, never "absent" (as for the NumericDates).
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct Claims {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "string")]
     pub(crate) iss: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "string")]
     pub(crate) sub: Option<String>,
     #[serde(default, deserialize_with = "audience")]
     pub(crate) aud: Vec<String>,
@@ -41,25 +42,25 @@ pub(crate) struct Claims {
     pub(crate) nbf: Option<i64>,
     #[serde(default, deserialize_with = "numeric_date")]
     pub(crate) iat: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "string")]
     pub(crate) jti: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "string")]
     pub(crate) typ: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "string")]
     pub(crate) azp: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "string")]
     pub(crate) scope: Option<String>,
     #[serde(default)]
     pub(crate) realm_access: Option<Access>,
     #[serde(default)]
     pub(crate) resource_access: Option<HashMap<String, Access>>,
-    #[serde(default, rename = "clientId")]
+    #[serde(default, rename = "clientId", deserialize_with = "string")]
     pub(crate) client_id_camel: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "string")]
     pub(crate) client_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "string")]
     pub(crate) preferred_username: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "string")]
     pub(crate) payloadhash: Option<String>,
 }
 
@@ -128,6 +129,12 @@ pub(crate) fn parse(token: &str, max_size: usize) -> Result<Parsed<'_>, Validati
 /// `true` for a member that is there, whatever its value: `"crit": null` is not "absent".
 fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
     IgnoredAny::deserialize(deserializer).map(|_| true)
+}
+
+/// A member that, when present, must be a string: `"kid": null` is refused rather than read as
+/// "no kid", as a numeric `kid` is.
+fn string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    String::deserialize(deserializer).map(Some)
 }
 
 /// serde would also read a struct from a JSON array; a JOSE header and a claims set are objects.
@@ -227,6 +234,45 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    /// Issue 11, section 2: `null` where a string is required is refused, consistently.
+    #[test]
+    fn issue_11_null_is_never_read_as_an_absent_string() {
+        for member in [
+            "iss",
+            "sub",
+            "jti",
+            "typ",
+            "azp",
+            "scope",
+            "client_id",
+            "clientId",
+            "preferred_username",
+            "payloadhash",
+        ] {
+            let json = format!(r#"{{"{member}":null}}"#);
+            assert!(
+                matches!(claims(&json), Err(ValidationError::InvalidClaims)),
+                "{member}"
+            );
+            let json = format!(r#"{{"{member}":"x"}}"#);
+            assert!(claims(&json).is_ok(), "{member}");
+        }
+        for header in [
+            r#"{"alg":"RS256","kid":null}"#,
+            r#"{"alg":"RS256","typ":null}"#,
+            r#"{"alg":"RS256","kid":1}"#,
+        ] {
+            assert!(
+                matches!(
+                    parse(&token(header, "{}"), 1 << 16),
+                    Err(ValidationError::Malformed(_))
+                ),
+                "{header}"
+            );
+        }
+        assert!(parse(&token(r#"{"alg":"RS256"}"#, "{}"), 1 << 16).is_ok());
     }
 
     #[test]

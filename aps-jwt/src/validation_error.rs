@@ -4,8 +4,9 @@ use aps_core::Denial;
 
 /// Why [`Validator::validate`](crate::Validator::validate) refused a token.
 ///
-/// Three families, each with its HTTP answer ([`status`](Self::status),
+/// Four families, each with its HTTP answer ([`status`](Self::status),
 /// [`www_authenticate`](Self::www_authenticate)):
+/// - the request is malformed (HTTP layer only): 400 with `error="invalid_request"`;
 /// - the token is bad: 401 with `error="invalid_token"`;
 /// - the token is good but lacks a grant: 403 with `error="insufficient_scope"`;
 /// - the keys could not be had at all: 503 (the token may be fine; try again later).
@@ -17,6 +18,11 @@ pub enum ValidationError {
     /// No bearer token was presented (HTTP layer only).
     #[error("no bearer token")]
     Missing,
+    /// The request itself is malformed (HTTP layer only): for example a token in the
+    /// `Authorization` header and another in an `access_token` query parameter (RFC 6750
+    /// section 3.1: more than one method). Answered with 400 `invalid_request`.
+    #[error("invalid request: {0}")]
+    InvalidRequest(&'static str),
     /// The token is larger than the configured maximum (checked before decoding).
     #[error("token larger than {max} bytes")]
     TooLarge {
@@ -83,13 +89,44 @@ pub enum ValidationError {
 }
 
 impl ValidationError {
-    /// The HTTP status RFC 6750 section 3.1 prescribes: 401, 403 or 503.
+    /// The HTTP status RFC 6750 section 3.1 prescribes: 400, 401, 403 or 503.
     #[must_use]
     pub fn status(&self) -> u16 {
         match self {
+            ValidationError::InvalidRequest(_) => 400,
             ValidationError::Forbidden(_) => 403,
             ValidationError::KeysUnavailable => 503,
             _ => 401,
+        }
+    }
+
+    /// A stable snake_case code for the reason (`expired`, `bad_signature`, `forbidden` ...),
+    /// for metrics labels and log queries; the keys of [`Refusals`](crate::Refusals).
+    #[must_use]
+    pub fn reason(&self) -> &'static str {
+        match self {
+            ValidationError::Missing => "missing",
+            ValidationError::InvalidRequest(_) => "invalid_request",
+            ValidationError::TooLarge { .. } => "too_large",
+            ValidationError::Malformed(_) => "malformed",
+            ValidationError::InvalidClaims => "invalid_claims",
+            ValidationError::AlgorithmNotAllowed => "algorithm_not_allowed",
+            ValidationError::CriticalHeader => "critical_header",
+            ValidationError::IssuerNotAllowed => "issuer_not_allowed",
+            ValidationError::UnknownKey => "unknown_key",
+            ValidationError::BadSignature => "bad_signature",
+            ValidationError::MissingExpiry => "missing_expiry",
+            ValidationError::Expired => "expired",
+            ValidationError::NotYetValid => "not_yet_valid",
+            ValidationError::IssuedInFuture => "issued_in_future",
+            ValidationError::LifetimeTooLong => "lifetime_too_long",
+            ValidationError::MissingClaim(_) => "missing_claim",
+            ValidationError::Audience => "audience",
+            ValidationError::AuthorizedParty => "authorized_party",
+            ValidationError::TokenType => "token_type",
+            ValidationError::Rejected(_) => "rejected",
+            ValidationError::Forbidden(_) => "forbidden",
+            ValidationError::KeysUnavailable => "keys_unavailable",
         }
     }
 
@@ -118,6 +155,7 @@ impl ValidationError {
         match self {
             ValidationError::Missing | ValidationError::KeysUnavailable => None,
             ValidationError::Forbidden(_) => Some("insufficient_scope"),
+            ValidationError::InvalidRequest(_) => Some("invalid_request"),
             _ => Some("invalid_token"),
         }
     }
@@ -215,6 +253,11 @@ mod tests {
             (ValidationError::Expired, 401, Some("invalid_token")),
             (ValidationError::Malformed("x"), 401, Some("invalid_token")),
             (ValidationError::KeysUnavailable, 503, None),
+            (
+                ValidationError::InvalidRequest("x"),
+                400,
+                Some("invalid_request"),
+            ),
         ] {
             assert_eq!((err.status(), err.error_code()), (status, code), "{err:?}");
         }

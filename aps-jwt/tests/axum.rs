@@ -89,6 +89,54 @@ async fn refusals_follow_rfc6750() {
     );
 }
 
+/// Issue 11, section 2: a token in the header and another in the query is 400 (RFC 6750
+/// section 3.1); a query token alone is not supported (401, as without a token).
+#[tokio::test]
+async fn issue_11_header_and_query_tokens_together_are_400() {
+    let key = ec_key();
+    let token = mint(&key, &header_for(&key), &keycloak_claims());
+    let app = app(validator_builder().build().unwrap());
+    let send = |uri: String, header: bool| {
+        let mut request = Request::builder().uri(uri);
+        if header {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let app = app.clone();
+        async move {
+            let response = app
+                .oneshot(request.body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            let www = response
+                .headers()
+                .get(header::WWW_AUTHENTICATE)
+                .map(|v| v.to_str().unwrap().to_owned());
+            (response.status(), www)
+        }
+    };
+    for query in [
+        "access_token=abc",
+        "a=1&access_token=",
+        "access%5Ftoken=abc",
+    ] {
+        let (status, www) = send(format!("/?{query}"), true).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
+        assert!(
+            www.unwrap()
+                .starts_with(r#"Bearer error="invalid_request""#),
+            "{query}"
+        );
+    }
+    let (status, _) = send(format!("/?access_token={token}"), false).await;
+    assert_eq!(
+        status,
+        StatusCode::UNAUTHORIZED,
+        "query tokens are not supported"
+    );
+    let (status, _) = send("/?token=abc".into(), true).await;
+    assert_eq!(status, StatusCode::OK, "other parameters are fine");
+}
+
 #[tokio::test]
 async fn unreachable_keys_are_503() {
     let validator = Validator::builder()
@@ -209,5 +257,135 @@ mod upstream {
         // No header: refused before the (oversized) body is read, so 401 and not 413.
         let (status, _) = send(None, &"x".repeat(65)).await;
         assert_eq!(status, StatusCode::UNAUTHORIZED);
+    }
+}
+
+/// Issue 11: a client that hangs up while the keys are being fetched cancels nothing but its
+/// own request; over a real socket, as hyper drops the request's future.
+mod issue_11 {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::time::Duration;
+
+    use aps_jwt::{Algorithm, BearerLayer, Jwks, ManualClock, Validator};
+    use axum::Router;
+    use axum::routing::get;
+    use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+    use tokio::net::{TcpListener, TcpStream};
+    use tokio::sync::{Notify, watch};
+
+    use crate::support::{ISSUER, NOW, ec_key, header_for, keycloak_claims, mint};
+
+    /// A JWKS endpoint that answers only once the test opens the gate.
+    struct GatedJwks {
+        url: String,
+        arrived: Arc<Notify>,
+        requests: Arc<AtomicUsize>,
+        gate: watch::Sender<bool>,
+    }
+
+    async fn gated_jwks() -> GatedJwks {
+        let body = Jwks::new(vec![ec_key().public_jwk()]).to_json();
+        let arrived = Arc::new(Notify::new());
+        let requests = Arc::new(AtomicUsize::new(0));
+        let (gate, open) = watch::channel(false);
+        let (a, r) = (Arc::clone(&arrived), Arc::clone(&requests));
+        let certs = get(move || {
+            let (arrived, requests, mut open, body) =
+                (Arc::clone(&a), Arc::clone(&r), open.clone(), body.clone());
+            async move {
+                requests.fetch_add(1, Ordering::SeqCst);
+                arrived.notify_one();
+                let _ = open.wait_for(|open| *open).await;
+                body
+            }
+        });
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}/certs", listener.local_addr().unwrap());
+        tokio::spawn(async move {
+            axum::serve(listener, Router::new().route("/certs", certs))
+                .await
+                .unwrap()
+        });
+        GatedJwks {
+            url,
+            arrived,
+            requests,
+            gate,
+        }
+    }
+
+    /// Notifies when dropped: tells the test that hyper dropped the request's future.
+    struct DropSignal(Arc<Notify>);
+
+    impl Drop for DropSignal {
+        fn drop(&mut self) {
+            self.0.notify_one();
+        }
+    }
+
+    async fn send(address: &str, token: &str) -> TcpStream {
+        let mut stream = TcpStream::connect(address).await.unwrap();
+        let request = format!(
+            "GET / HTTP/1.1\r\nhost: app\r\nauthorization: Bearer {token}\r\nconnection: close\r\n\r\n"
+        );
+        stream.write_all(request.as_bytes()).await.unwrap();
+        stream
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn issue_11_a_client_hanging_up_mid_fetch_cancels_nothing_for_the_others() {
+        let jwks = gated_jwks().await;
+        let validator = Validator::builder()
+            .issuer_with_jwks_uri(ISSUER, jwks.url.clone())
+            .algorithm(Algorithm::ES256)
+            .clock(ManualClock::at_unix(NOW))
+            .build()
+            .unwrap();
+        let dropped = Arc::new(Notify::new());
+        let signal = Arc::clone(&dropped);
+        let app = Router::new()
+            .route("/", get(|| async { "hello" }))
+            .layer(BearerLayer::new(validator.clone()))
+            .layer(axum::middleware::from_fn(
+                move |request: axum::extract::Request, next: axum::middleware::Next| {
+                    let guard = DropSignal(Arc::clone(&signal));
+                    async move {
+                        let response = next.run(request).await;
+                        std::mem::forget(guard); // completed: not a drop mid-request
+                        response
+                    }
+                },
+            ));
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap().to_string();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let key = ec_key();
+        let token = mint(&key, &header_for(&key), &keycloak_claims());
+
+        // Client A starts the first (cold) fetch, then hangs up while it is in flight.
+        let first = send(&address, &token).await;
+        let bound = Duration::from_secs(10);
+        tokio::time::timeout(bound, jwks.arrived.notified())
+            .await
+            .expect("the fetch started");
+        drop(first);
+        tokio::time::timeout(bound, dropped.notified())
+            .await
+            .expect("the server dropped the request of the client that hung up");
+
+        // Client B, a legitimate request, arrives while the fetch is still in flight; then the
+        // JWKS endpoint answers.
+        let mut second = send(&address, &token).await;
+        jwks.gate.send_replace(true);
+        let mut response = String::new();
+        tokio::time::timeout(bound, second.read_to_string(&mut response))
+            .await
+            .expect("an answer")
+            .unwrap();
+        assert!(response.starts_with("HTTP/1.1 200"), "{response}");
+        assert!(response.ends_with("hello"), "{response}");
+        assert_eq!(jwks.requests.load(Ordering::SeqCst), 1, "one fetch");
+        assert_eq!(validator.stats().jwks_fetches, 1);
     }
 }

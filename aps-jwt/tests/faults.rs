@@ -3,6 +3,10 @@
 
 mod support;
 
+mod faults {
+    mod issue_11;
+}
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -229,7 +233,9 @@ async fn background_refresh_fetches_on_its_own_and_stops_with_the_validator() {
         .await;
     let clock = Arc::new(ManualClock::at_unix(NOW));
     let validator = stub.validator(&clock);
-    let task = validator.spawn_background_refresh(Duration::from_millis(20));
+    let task = validator
+        .spawn_background_refresh(Duration::from_millis(20))
+        .unwrap();
     // Wait for the event (two fetches done by the task), without sleeping.
     tokio::time::timeout(Duration::from_secs(20), async {
         while validator.stats().jwks_fetches < 2 {

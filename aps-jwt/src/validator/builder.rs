@@ -35,7 +35,6 @@ pub struct ValidatorBuilder {
     grants: Grants,
     cache: Option<CacheLimits>,
     remote: RemoteSettings,
-    http_timeout: Duration,
     jwks_max_bytes: usize,
     clock: Arc<dyn Clock>,
     error: Option<String>,
@@ -51,7 +50,6 @@ impl Default for ValidatorBuilder {
             grants: Grants::default(),
             cache: Some(CacheLimits::default()),
             remote: RemoteSettings::default(),
-            http_timeout: Duration::from_secs(5),
             jwks_max_bytes: 256 * 1024,
             clock: Arc::new(SystemClock),
             error: None,
@@ -137,8 +135,8 @@ impl ValidatorBuilder {
         self
     }
 
-    /// Accepts only tokens whose `azp` is `client` (several calls: any of them). Defaults to
-    /// any `azp`.
+    /// Accepts only tokens issued to `client` (several calls: any of them): their `azp`, or
+    /// for a token without `azp` its `client_id` (RFC 9068). Defaults to any client.
     pub fn authorized_party(mut self, client: impl Into<String>) -> Self {
         self.checks.authorized_parties.push(client.into());
         self
@@ -146,20 +144,42 @@ impl ValidatorBuilder {
 
     /// Requires the scope `scope` in the `scope` claim (several: any of them, or all with
     /// [`require_all_grants`](Self::require_all_grants)).
+    /// A scope is one non-empty word: `build()` refuses an empty scope or one with whitespace.
     pub fn scope(mut self, scope: impl Into<String>) -> Self {
-        self.grants.scopes.push(scope.into());
+        let scope = scope.into();
+        if scope.is_empty() || scope.contains(char::is_whitespace) {
+            self.fail(format!(
+                "scope {scope:?} must be one non-empty word without whitespace"
+            ));
+        } else {
+            self.grants.scopes.push(scope);
+        }
         self
     }
 
-    /// Requires the realm role `role` in `realm_access.roles`.
+    fn checked_role(&mut self, role: String) -> Option<String> {
+        if role.trim().is_empty() {
+            self.fail(format!("role {role:?} must not be empty"));
+            return None;
+        }
+        Some(role)
+    }
+
+    /// Requires the realm role `role` in `realm_access.roles`. `build()` refuses an empty one.
     pub fn realm_role(mut self, role: impl Into<String>) -> Self {
-        self.grants.realm_roles.push(role.into());
+        if let Some(role) = self.checked_role(role.into()) {
+            self.grants.realm_roles.push(role);
+        }
         self
     }
 
-    /// Requires the role `role` of the token's own client (`resource_access[azp].roles`).
+    /// Requires the role `role` of the token's own client (`resource_access[azp].roles`, or
+    /// `resource_access[client_id].roles` for a token without `azp`). `build()` refuses an
+    /// empty one.
     pub fn role(mut self, role: impl Into<String>) -> Self {
-        self.grants.roles.push(role.into());
+        if let Some(role) = self.checked_role(role.into()) {
+            self.grants.roles.push(role);
+        }
         self
     }
 
@@ -179,7 +199,9 @@ impl ValidatorBuilder {
         self
     }
 
-    /// Clock-skew allowance for `exp`, `nbf` and `iat`. Defaults to 30 s; at most 5 minutes.
+    /// Clock-skew allowance for `exp`, `nbf` and `iat`. Defaults to
+    /// [`DEFAULT_LEEWAY`](crate::DEFAULT_LEEWAY) (30 s, as for the
+    /// [`AssertionVerifier`](crate::AssertionVerifier)); at most 5 minutes.
     pub fn leeway(mut self, leeway: Duration) -> Self {
         match leeway_secs(leeway) {
             Some(secs) => self.checks.leeway = secs,
@@ -261,9 +283,10 @@ impl ValidatorBuilder {
         self
     }
 
-    /// Timeout of discovery and JWKS requests. Defaults to 5 s.
+    /// The longest one key fetch (discovery and JWKS together) may take; callers that need
+    /// the keys wait for it at most this long. Defaults to 5 s; between 1 ms and 5 minutes.
     pub fn jwks_timeout(mut self, timeout: Duration) -> Self {
-        self.http_timeout = timeout;
+        self.remote.timeout = timeout;
         self
     }
 
@@ -298,11 +321,13 @@ impl ValidatorBuilder {
                 Err(_) => self.fail(format!("algorithm {alg} is not supported by aps-jwt")),
             }
         }
-        self.grants.scopes.extend(policy.scopes().iter().cloned());
-        self.grants
-            .realm_roles
-            .extend(policy.realm_roles().iter().cloned());
-        self.grants.roles.extend(policy.roles().iter().cloned());
+        self = policy.scopes().iter().cloned().fold(self, Self::scope);
+        self = policy
+            .realm_roles()
+            .iter()
+            .cloned()
+            .fold(self, Self::realm_role);
+        self = policy.roles().iter().cloned().fold(self, Self::role);
         self.grants
             .client_roles
             .extend(policy.client_roles().iter().cloned());
@@ -319,8 +344,10 @@ impl ValidatorBuilder {
     ///
     /// # Errors
     /// [`Error::Config`] when no issuer is set, an issuer or JWKS URL is not HTTPS (or
-    /// loopback HTTP), an issuer is listed twice, the JWKS cooldown is under 1 s, or a setter
-    /// was given an invalid value.
+    /// loopback HTTP), an issuer is listed twice, a fixed key set has no key for the allowed
+    /// algorithms (the message names the algorithms its keys are for), the JWKS cooldown is
+    /// under 1 s, the JWKS timeout is not within 1 ms..5 minutes, or a setter was given an
+    /// invalid value.
     pub fn build(self) -> Result<Validator> {
         if let Some(err) = self.error {
             return Err(Error::Config(err));
@@ -333,12 +360,17 @@ impl ValidatorBuilder {
                 "validator: the JWKS cooldown must be at least 1 second".into(),
             ));
         }
+        if self.remote.timeout.is_zero() || self.remote.timeout > Duration::from_secs(300) {
+            return Err(Error::Config(
+                "validator: the JWKS timeout must be between 1 ms and 5 minutes".into(),
+            ));
+        }
         let algorithms = if self.algorithms.is_empty() {
             vec![Algorithm::RS256]
         } else {
             self.algorithms
         };
-        let http = Http::new(self.http_timeout, self.jwks_max_bytes).map_err(Error::Config)?;
+        let http = Http::new(self.remote.timeout, self.jwks_max_bytes).map_err(Error::Config)?;
         let mut issuers: Vec<Arc<IssuerKeys>> = Vec::new();
         for (issuer, source) in self.issuers {
             if issuers.iter().any(|i| i.issuer == issuer) {
@@ -351,10 +383,17 @@ impl ValidatorBuilder {
                 )));
             }
             let keys = match source {
-                KeySource::Static(keys) => IssuerKeys::fixed(issuer, keys),
-                KeySource::Discovery => {
-                    IssuerKeys::remote(issuer, Endpoint::Discovery, http.clone(), self.remote)
+                KeySource::Static(keys) => {
+                    check_static_keys(&issuer, &keys, &algorithms)?;
+                    IssuerKeys::fixed(issuer, keys)
                 }
+                KeySource::Discovery => IssuerKeys::remote(
+                    issuer,
+                    Endpoint::Discovery,
+                    http.clone(),
+                    self.remote,
+                    algorithms.clone(),
+                ),
                 KeySource::JwksUri(uri) => {
                     let url = Url::parse(&uri)
                         .ok()
@@ -364,7 +403,13 @@ impl ValidatorBuilder {
                                 "JWKS URL {uri} must be an https URL (or http on a loopback host)"
                             ))
                         })?;
-                    IssuerKeys::remote(issuer, Endpoint::JwksUri(url), http.clone(), self.remote)
+                    IssuerKeys::remote(
+                        issuer,
+                        Endpoint::JwksUri(url),
+                        http.clone(),
+                        self.remote,
+                        algorithms.clone(),
+                    )
                 }
             };
             issuers.push(Arc::new(keys));
@@ -378,9 +423,38 @@ impl ValidatorBuilder {
                 grants: self.grants,
                 cache: self.cache.map(TokenCache::new),
                 clock: self.clock,
+                refused: Default::default(),
             }),
         })
     }
+}
+
+/// A fixed key set must be able to verify something, or every token would be refused.
+fn check_static_keys(issuer: &str, keys: &KeySet, algorithms: &[Algorithm]) -> Result<()> {
+    if keys.usable_for(algorithms) {
+        return Ok(());
+    }
+    let names = |algs: &[Algorithm]| {
+        algs.iter()
+            .map(|a| a.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let have = keys.algorithms();
+    Err(Error::Config(if have.is_empty() {
+        format!(
+            "issuer {issuer}: the key set has no usable key ({} skipped)",
+            keys.skipped.len()
+        )
+    } else {
+        format!(
+            "issuer {issuer}: no key can verify the allowed algorithms ({}); the keys are for {}: \
+             allow one with .algorithm(Algorithm::{})",
+            names(algorithms),
+            names(&have),
+            have[0].as_str()
+        )
+    }))
 }
 
 impl From<&AccessPolicy> for ValidatorBuilder {

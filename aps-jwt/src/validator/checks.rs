@@ -31,10 +31,14 @@ pub(crate) struct ClaimChecks {
     pub(crate) token_type: TokenType,
 }
 
+/// The default clock-skew allowance of the [`Validator`](crate::Validator) and the
+/// [`AssertionVerifier`](crate::AssertionVerifier): 30 s.
+pub const DEFAULT_LEEWAY: std::time::Duration = std::time::Duration::from_secs(30);
+
 impl Default for ClaimChecks {
     fn default() -> Self {
         ClaimChecks {
-            leeway: 30,
+            leeway: DEFAULT_LEEWAY.as_secs().cast_signed(),
             maximum_expiration: None,
             audiences: Vec::new(),
             authorized_parties: Vec::new(),
@@ -99,10 +103,7 @@ impl ClaimChecks {
             return Err(ValidationError::Audience);
         }
         if !self.authorized_parties.is_empty()
-            && !claims
-                .azp
-                .as_ref()
-                .is_some_and(|azp| self.authorized_parties.contains(azp))
+            && !own_client(claims).is_some_and(|client| self.authorized_parties.contains(client))
         {
             return Err(ValidationError::AuthorizedParty);
         }
@@ -111,6 +112,12 @@ impl ClaimChecks {
         }
         Ok(())
     }
+}
+
+/// The client the token was issued to: `azp`, or RFC 9068's `client_id` when there is no
+/// `azp` (never `client_id` when `azp` says otherwise).
+fn own_client(claims: &Claims) -> Option<&String> {
+    claims.azp.as_ref().or(claims.client_id.as_ref())
 }
 
 fn is_access_token(header: &Header, claims: &Claims) -> bool {
@@ -149,8 +156,11 @@ impl Grants {
                 }
         };
         let scope = claims.scope.as_deref().unwrap_or("");
+        // Empty pieces (`"a  b"`, `""`) are never a scope, whatever is required.
         if !satisfied(self.scopes.len(), &|i| {
-            scope.split(' ').any(|s| s == self.scopes[i])
+            scope
+                .split(' ')
+                .any(|s| !s.is_empty() && s == self.scopes[i])
         }) {
             return Err(Denial::MissingScope {
                 required: self.scopes.clone(),
@@ -176,7 +186,7 @@ impl Grants {
                 .and_then(|r| r.get(client))
                 .map_or(&[][..], |a| &a.roles[..])
         };
-        let azp_roles = claims.azp.as_deref().map_or(&[][..], client_roles);
+        let azp_roles = own_client(claims).map_or(&[][..], |c| client_roles(c));
         if !satisfied(self.roles.len(), &|i| azp_roles.contains(&self.roles[i])) {
             return Err(Denial::MissingRole {
                 required: self.roles.clone(),

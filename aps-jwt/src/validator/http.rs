@@ -45,10 +45,19 @@ pub enum FetchError {
         what: &'static str,
     },
     /// The discovery document names another issuer (OpenID Connect Discovery section 4.3).
-    #[error("discovery document at {url} is for another issuer")]
+    /// The message shows both strings, with a hint when they differ only by a trailing `/`
+    /// or the scheme.
+    #[error(
+        "discovery document at {url} is for issuer \"{found}\", not the configured \"{expected}\"{}",
+        mismatch_hint(expected, found)
+    )]
     IssuerMismatch {
         /// The discovery URL.
         url: String,
+        /// The issuer configured on the validator.
+        expected: String,
+        /// The issuer the discovery document names.
+        found: String,
     },
     /// A URL is not HTTPS (or HTTP to a loopback host).
     #[error("refusing insecure URL {url}")]
@@ -56,6 +65,28 @@ pub enum FetchError {
         /// The URL.
         url: String,
     },
+    /// The JWKS has no key usable with the allowed algorithms (an empty set from a broken
+    /// proxy, only encryption keys ...). Treated as a failed fetch: the known keys are kept.
+    #[error("{url} sent no key usable with the allowed algorithms ({skipped} skipped)")]
+    NoUsableKey {
+        /// The JWKS URL.
+        url: String,
+        /// How many keys of the set were skipped as unusable.
+        skipped: usize,
+    },
+}
+
+/// Why two issuers that should be equal are not, when it is a common slip.
+pub(crate) fn mismatch_hint(expected: &str, found: &str) -> &'static str {
+    let scheme = |s: &str| s.split_once("://").map(|(_, rest)| rest.to_owned());
+    if expected.trim_end_matches('/') == found.trim_end_matches('/') {
+        " (they differ only by a trailing `/`: configure the issuer exactly as the IdP writes it)"
+    } else if scheme(expected).is_some() && scheme(expected) == scheme(found) {
+        " (they differ only in the scheme: configure the issuer exactly as the IdP writes it; \
+         behind a proxy, check the IdP's frontend URL)"
+    } else {
+        ""
+    }
 }
 
 /// Whether `url` may be fetched: HTTPS, or HTTP to localhost/127.0.0.0/8/::1.
@@ -160,6 +191,8 @@ impl Http {
         if doc.issuer != issuer {
             return Err(FetchError::IssuerMismatch {
                 url: url.as_str().to_owned(),
+                expected: issuer.to_owned(),
+                found: doc.issuer,
             });
         }
         let jwks_uri = Url::parse(&doc.jwks_uri).map_err(|_| FetchError::Invalid {
@@ -186,6 +219,33 @@ impl Http {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn issuer_mismatches_show_both_and_hint_at_common_slips() {
+        let err = |expected: &str, found: &str| {
+            FetchError::IssuerMismatch {
+                url: "https://idp/.well-known/openid-configuration".into(),
+                expected: expected.into(),
+                found: found.into(),
+            }
+            .to_string()
+        };
+        let slash = err("https://idp/realms/a/", "https://idp/realms/a");
+        assert!(
+            slash.contains(
+                r#"for issuer "https://idp/realms/a", not the configured "https://idp/realms/a/""#
+            ),
+            "{slash}"
+        );
+        assert!(slash.contains("trailing `/`"), "{slash}");
+        let scheme = err("http://idp/realms/a", "https://idp/realms/a");
+        assert!(scheme.contains("only in the scheme"), "{scheme}");
+        let other = err("https://idp/realms/a", "https://evil/realms/a");
+        assert!(
+            other.ends_with(r#"not the configured "https://idp/realms/a""#),
+            "{other}"
+        );
+    }
 
     #[test]
     fn only_https_or_loopback_http() {

@@ -5,23 +5,27 @@ pub(crate) mod cache;
 pub(crate) mod checks;
 pub(crate) mod http;
 pub(crate) mod source;
+mod stats;
 pub(crate) mod verified;
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 pub use builder::ValidatorBuilder;
-pub use checks::TokenType;
+pub use checks::{DEFAULT_LEEWAY, TokenType};
 pub use http::FetchError;
+pub use stats::{Refusals, Stats};
 pub use verified::VerifiedToken;
 
 use crate::alg::Algorithm;
 use crate::clock::{Clock, unix_secs};
-use crate::token;
+use crate::keyset::KeyHandle;
+use crate::token::{self, Parsed};
 use crate::validation_error::ValidationError;
 use cache::TokenCache;
 use checks::{ClaimChecks, Grants};
 use source::IssuerKeys;
+use stats::RefusalCounters;
 
 /// Validates bearer access tokens: signature with the keys of an allowed issuer, then the
 /// claims, then the grants.
@@ -57,18 +61,7 @@ pub(crate) struct Inner {
     pub(crate) grants: Grants,
     pub(crate) cache: Option<TokenCache>,
     pub(crate) clock: Arc<dyn Clock>,
-}
-
-/// Counters, for monitoring and tests.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Stats {
-    /// JWKS fetches started (all issuers).
-    pub jwks_fetches: u64,
-    /// Verified-token cache hits.
-    pub cache_hits: u64,
-    /// Verified-token cache misses.
-    pub cache_misses: u64,
+    pub(crate) refused: RefusalCounters,
 }
 
 impl Validator {
@@ -80,25 +73,59 @@ impl Validator {
     /// Validates `token` (the compact JWS, without the `Bearer ` prefix).
     ///
     /// Fetches keys only when needed (first use, an unknown `kid` outside the cooldown); a
-    /// token verified before and still valid is answered from the cache.
+    /// token verified before and still valid is answered from the cache. A refusal is counted
+    /// in [`Stats::refused`] and logged (`tracing`, target `aps_jwt`, `info`; `warn` for 503)
+    /// with its reason, the issuer, `kid` and client the token names, never the token.
     ///
     /// # Errors
     /// A [`ValidationError`] saying why, with its HTTP status.
     pub async fn validate(&self, token: &str) -> Result<VerifiedToken, ValidationError> {
         let inner = &*self.inner;
         if token.len() > inner.max_token_size {
-            return Err(ValidationError::TooLarge {
-                max: inner.max_token_size,
-            });
+            return Err(self.refuse(
+                ValidationError::TooLarge {
+                    max: inner.max_token_size,
+                },
+                None,
+            ));
         }
-        let now_time = inner.clock.now();
-        let now = unix_secs(now_time);
+        let now = unix_secs(inner.clock.now());
         if let Some(cache) = &inner.cache
             && let Some(hit) = cache.get(token, now, inner.checks.leeway)
         {
             return Ok(hit);
         }
-        let parsed = token::parse(token, inner.max_token_size)?;
+        let parsed = match token::parse(token, inner.max_token_size) {
+            Ok(parsed) => parsed,
+            Err(err) => return Err(self.refuse(err, None)),
+        };
+        let (alg, handle) = match self.verify(&parsed, now).await {
+            Ok(verified) => verified,
+            Err(err) => return Err(self.refuse(err, Some(&parsed))),
+        };
+        let exp = parsed.claims.exp.unwrap_or(i64::MIN);
+        let verified = VerifiedToken::new(parsed.claims, parsed.payload, alg, parsed.header.kid);
+        if let Some(cache) = &inner.cache {
+            cache.insert(
+                token,
+                verified.clone(),
+                exp,
+                handle,
+                now,
+                inner.checks.leeway,
+            );
+        }
+        Ok(verified)
+    }
+
+    /// Signature, claims and grants of a parsed token: the algorithm and the key that verified
+    /// it.
+    async fn verify(
+        &self,
+        parsed: &Parsed<'_>,
+        now: i64,
+    ) -> Result<(Algorithm, Arc<KeyHandle>), ValidationError> {
+        let inner = &*self.inner;
         let alg: Algorithm = parsed
             .header
             .alg
@@ -118,7 +145,7 @@ impl Validator {
             .find(|i| i.issuer == iss)
             .ok_or(ValidationError::IssuerNotAllowed)?;
         let kid = parsed.header.kid.as_deref();
-        let candidates = issuer.select(kid, alg, now_time).await?;
+        let candidates = issuer.select(kid, alg, inner.clock.monotonic()).await?;
         let message = parsed.signing_input.as_bytes();
         let entry = candidates
             .iter()
@@ -129,20 +156,38 @@ impl Validator {
             .grants
             .authorize(&parsed.claims)
             .map_err(ValidationError::Forbidden)?;
-        let exp = parsed.claims.exp.unwrap_or(i64::MIN);
-        let handle = Arc::clone(&entry.handle);
-        let verified = VerifiedToken::new(parsed.claims, parsed.payload, alg, parsed.header.kid);
-        if let Some(cache) = &inner.cache {
-            cache.insert(
-                token,
-                verified.clone(),
-                exp,
-                handle,
-                now,
-                inner.checks.leeway,
-            );
+        Ok((alg, Arc::clone(&entry.handle)))
+    }
+
+    /// Counts and logs a refusal (the layer's own refusals too: no token, two methods).
+    pub(crate) fn refuse(
+        &self,
+        err: ValidationError,
+        token: Option<&Parsed<'_>>,
+    ) -> ValidationError {
+        self.inner.refused.record(&err, token);
+        if err == ValidationError::IssuerNotAllowed
+            && let Some(iss) = token.and_then(|t| t.claims.iss.as_deref())
+        {
+            self.hint_issuer(iss);
         }
-        Ok(verified)
+        err
+    }
+
+    /// A token's issuer that differs from a configured one only by a trailing `/` or the
+    /// scheme is most likely a configuration slip: say so (once per refusal, cold path).
+    fn hint_issuer(&self, iss: &str) {
+        for configured in self.issuers() {
+            let hint = http::mismatch_hint(configured, iss);
+            if !hint.is_empty() {
+                tracing::warn!(
+                    target: "aps_jwt",
+                    configured,
+                    token_issuer = ?iss,
+                    "token issuer not allowed{hint}"
+                );
+            }
+        }
     }
 
     /// Fetches the keys of every remote issuer now (for example at startup, so that the first
@@ -151,7 +196,7 @@ impl Validator {
     /// # Errors
     /// The first issuer whose keys could not be fetched.
     pub async fn refresh_keys(&self) -> Result<(), FetchError> {
-        let now = self.inner.clock.now();
+        let now = self.inner.clock.monotonic();
         for issuer in &self.inner.issuers {
             issuer.refresh_now(now).await?;
         }
@@ -162,14 +207,23 @@ impl Validator {
     /// issuer every `every` (in addition to the refresh-ahead on use that happens anyway once
     /// keys pass their max age). The task ends when the last clone of the validator is dropped.
     ///
-    /// # Panics
-    /// Outside a tokio runtime (as `tokio::spawn` does).
+    /// # Errors
+    /// [`Error::Config`](crate::Error::Config) for a zero period (which would refresh in a
+    /// busy loop), or outside a tokio runtime.
     pub fn spawn_background_refresh(
         &self,
         every: std::time::Duration,
-    ) -> tokio::task::JoinHandle<()> {
+    ) -> crate::Result<tokio::task::JoinHandle<()>> {
+        if every.is_zero() {
+            return Err(crate::Error::Config(
+                "background refresh: the period must not be zero".into(),
+            ));
+        }
+        let runtime = tokio::runtime::Handle::try_current().map_err(|_| {
+            crate::Error::Config("background refresh: not inside a tokio runtime".into())
+        })?;
         let weak = Arc::downgrade(&self.inner);
-        tokio::spawn(async move {
+        Ok(runtime.spawn(async move {
             let mut interval = tokio::time::interval(every);
             interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
@@ -179,7 +233,7 @@ impl Validator {
                 // A failure keeps the known keys (stale-if-error); the next tick tries again.
                 let _ = validator.refresh_keys().await;
             }
-        })
+        }))
     }
 
     /// The allowed issuers.
@@ -200,6 +254,7 @@ impl Validator {
             jwks_fetches: self.inner.issuers.iter().map(|i| i.fetches()).sum(),
             cache_hits: hits,
             cache_misses: misses,
+            refused: self.inner.refused.snapshot(),
         }
     }
 

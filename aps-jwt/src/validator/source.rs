@@ -1,11 +1,17 @@
 //! The keys of one issuer: static, or fetched (discovery + JWKS) with a cache, a cooldown on
 //! refetches, single-flight, and stale-if-error. The decision of what to do is a pure function
-//! ([`plan`]) of the state and `now`; the async shell only does what it says.
+//! ([`plan`]) of the state and a monotonic `now`; the async shell only does what it says.
+//!
+//! A fetch runs in a task of its own, never inside a caller's future: every caller that needs
+//! keys waits for the one fetch in flight (bounded by the fetch timeout) and then decides on
+//! the new state, and a caller that is dropped (a client hanging up, a tower timeout) cancels
+//! nothing but its own wait.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant};
 
+use tokio::sync::watch;
 use url::Url;
 
 use crate::alg::Algorithm;
@@ -22,6 +28,8 @@ pub(crate) struct RemoteSettings {
     pub(crate) max_age: Duration,
     /// How long past `max_age` known keys stay usable while refreshing fails.
     pub(crate) stale_if_error: Duration,
+    /// The longest one fetch (discovery and JWKS together) may take.
+    pub(crate) timeout: Duration,
 }
 
 impl Default for RemoteSettings {
@@ -30,7 +38,16 @@ impl Default for RemoteSettings {
             cooldown: Duration::from_secs(10),
             max_age: Duration::from_secs(300),
             stale_if_error: Duration::from_secs(3600),
+            timeout: Duration::from_secs(5),
         }
+    }
+}
+
+impl RemoteSettings {
+    /// How long fetched keys stay usable: max age plus the stale window (saturating, so that
+    /// `Duration::MAX` means "for ever" instead of an overflow).
+    fn usable_for(&self) -> Duration {
+        self.max_age.saturating_add(self.stale_if_error)
     }
 }
 
@@ -45,8 +62,8 @@ pub(crate) enum Endpoint {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct State {
     pub(crate) keys: Arc<KeySet>,
-    pub(crate) fetched_at: Option<SystemTime>,
-    pub(crate) last_attempt: Option<SystemTime>,
+    pub(crate) fetched_at: Option<Instant>,
+    pub(crate) last_attempt: Option<Instant>,
     pub(crate) attempts: u64,
 }
 
@@ -59,21 +76,25 @@ pub(crate) enum Plan {
     UseAndRefresh,
     /// Fetch now and look again.
     Fetch,
-    /// Refuse: the key is not known (401).
+    /// Refuse: the key is not known (401), unless a fetch in flight brings it.
     Unknown,
-    /// Refuse: keys cannot be had (503).
+    /// Refuse: keys cannot be had (503), unless a fetch in flight brings them.
     Unavailable,
 }
 
-fn age(since: SystemTime, now: SystemTime) -> Duration {
-    now.duration_since(since).unwrap_or(Duration::ZERO)
+fn age(since: Instant, now: Instant) -> Duration {
+    now.saturating_duration_since(since)
+}
+
+fn usable(state: &State, s: &RemoteSettings, now: Instant) -> bool {
+    state
+        .fetched_at
+        .is_some_and(|t| age(t, now) <= s.usable_for())
 }
 
 /// The pure decision, for a remote source.
-pub(crate) fn plan(state: &State, s: &RemoteSettings, now: SystemTime, found: bool) -> Plan {
-    let usable = state
-        .fetched_at
-        .is_some_and(|t| age(t, now) <= s.max_age + s.stale_if_error);
+pub(crate) fn plan(state: &State, s: &RemoteSettings, now: Instant, found: bool) -> Plan {
+    let usable = usable(state, s, now);
     let cooled = state.last_attempt.is_none_or(|t| age(t, now) >= s.cooldown);
     let stale = state.fetched_at.is_some_and(|t| age(t, now) > s.max_age);
     match (usable, found, cooled) {
@@ -85,14 +106,24 @@ pub(crate) fn plan(state: &State, s: &RemoteSettings, now: SystemTime, found: bo
     }
 }
 
+/// The outcome of the fetch in flight: `None` until it ends.
+type Outcome = Option<Result<(), FetchError>>;
+
 struct Remote {
     endpoint: Endpoint,
     http: Http,
     settings: RemoteSettings,
-    fetch_lock: tokio::sync::Mutex<()>,
+    /// A set without a key for any of these is a failed fetch.
+    algorithms: Vec<Algorithm>,
+    /// The fetch in flight (or the last one): its outcome, when it ends.
+    flight: Mutex<Option<watch::Receiver<Outcome>>>,
     jwks_uri: Mutex<Option<Url>>,
-    last_error: Mutex<Option<FetchError>>,
     fetches: AtomicU64,
+}
+
+fn running(flight: &watch::Receiver<Outcome>) -> bool {
+    // A task that ended without an outcome (it panicked) dropped its sender: not running.
+    flight.borrow().is_none() && flight.has_changed().is_ok()
 }
 
 /// One allowed issuer and its keys.
@@ -109,6 +140,10 @@ impl std::fmt::Debug for IssuerKeys {
             .field("remote", &self.remote.as_ref().map(|r| &r.endpoint))
             .finish_non_exhaustive()
     }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl IssuerKeys {
@@ -128,6 +163,7 @@ impl IssuerKeys {
         endpoint: Endpoint,
         http: Http,
         settings: RemoteSettings,
+        algorithms: Vec<Algorithm>,
     ) -> Self {
         IssuerKeys {
             issuer,
@@ -135,9 +171,9 @@ impl IssuerKeys {
                 endpoint,
                 http,
                 settings,
-                fetch_lock: tokio::sync::Mutex::new(()),
+                algorithms,
+                flight: Mutex::new(None),
                 jwks_uri: Mutex::new(None),
-                last_error: Mutex::new(None),
                 fetches: AtomicU64::new(0),
             }),
             state: RwLock::default(),
@@ -169,123 +205,246 @@ impl IssuerKeys {
         )
     }
 
-    /// The keys that may verify a token with this `kid` and `alg`.
+    /// The keys that may verify a token with this `kid` and `alg`; `now` is a monotonic
+    /// reading.
     pub(crate) async fn select(
         self: &Arc<Self>,
         kid: Option<&str>,
         alg: Algorithm,
-        now: SystemTime,
+        now: Instant,
     ) -> Result<Vec<KeyEntry>, ValidationError> {
         let state = self.snapshot();
         let found = pick(&state.keys, kid, alg)?;
         let Some(remote) = &self.remote else {
             return found.ok_or(ValidationError::UnknownKey);
         };
-        match plan(&state, &remote.settings, now, found.is_some()) {
-            Plan::Use => found.ok_or(ValidationError::UnknownKey),
+        let flight = match plan(&state, &remote.settings, now, found.is_some()) {
+            Plan::Use => return found.ok_or(ValidationError::UnknownKey),
             Plan::UseAndRefresh => {
-                if let Ok(runtime) = tokio::runtime::Handle::try_current() {
-                    let this = Arc::clone(self);
-                    runtime.spawn(async move { this.refresh(state.attempts, now).await });
-                }
-                found.ok_or(ValidationError::UnknownKey)
+                // Nobody waits for it: the task runs on its own.
+                drop(self.start(Some(state.attempts), now));
+                return found.ok_or(ValidationError::UnknownKey);
             }
-            Plan::Unknown => Err(ValidationError::UnknownKey),
-            Plan::Unavailable => Err(ValidationError::KeysUnavailable),
-            Plan::Fetch => {
-                self.refresh(state.attempts, now).await;
-                let state = self.snapshot();
-                match pick(&state.keys, kid, alg)? {
-                    Some(found)
-                        if plan(&state, &remote.settings, now, true) != Plan::Unavailable =>
-                    {
-                        Ok(found)
-                    }
-                    _ if state.fetched_at.is_some_and(|t| {
-                        age(t, now) <= remote.settings.max_age + remote.settings.stale_if_error
-                    }) =>
-                    {
-                        Err(ValidationError::UnknownKey)
-                    }
-                    _ => Err(ValidationError::KeysUnavailable),
-                }
-            }
+            Plan::Fetch => self.start(Some(state.attempts), now),
+            // Within the cooldown: a fetch already in flight may still bring the key.
+            Plan::Unknown | Plan::Unavailable => self.in_flight(),
+        };
+        if let Some(flight) = flight {
+            // Its outcome is in the state; a failure keeps the known keys.
+            let _ = self.wait(flight, &remote.settings).await;
+        }
+        // Decide on the state as it is now (also when no fetch was in flight: one may have
+        // ended since the snapshot above).
+        let state = self.snapshot();
+        let usable = usable(&state, &remote.settings, now);
+        match pick(&state.keys, kid, alg)? {
+            Some(found) if usable => Ok(found),
+            _ if usable => Err(ValidationError::UnknownKey),
+            _ => Err(ValidationError::KeysUnavailable),
         }
     }
 
-    /// Fetches the keys unless another fetch happened since `seen_attempts` (single-flight:
-    /// concurrent callers wait for the one fetch in progress, then use its result).
-    pub(crate) async fn refresh(&self, seen_attempts: u64, now: SystemTime) {
-        let Some(remote) = &self.remote else { return };
-        let _guard = remote.fetch_lock.lock().await;
+    /// The fetch in flight, if there is one.
+    fn in_flight(&self) -> Option<watch::Receiver<Outcome>> {
+        let remote = self.remote.as_ref()?;
+        lock(&remote.flight)
+            .as_ref()
+            .filter(|f| running(f))
+            .cloned()
+    }
+
+    /// Starts a fetch in a task of its own and returns it to wait on; joins the one in flight
+    /// if there is one. With `seen_attempts`, starts none (and returns `None`) if a fetch was
+    /// started since that count was read (single-flight across the cooldown).
+    fn start(
+        self: &Arc<Self>,
+        seen_attempts: Option<u64>,
+        now: Instant,
+    ) -> Option<watch::Receiver<Outcome>> {
+        let remote = self.remote.as_ref()?;
+        let mut flight = lock(&remote.flight);
+        if let Some(running) = flight.as_ref().filter(|f| running(f)) {
+            return Some(running.clone());
+        }
         {
             let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
-            if state.attempts != seen_attempts {
-                return;
+            if seen_attempts.is_some_and(|seen| seen != state.attempts) {
+                return None;
             }
             state.attempts += 1;
             state.last_attempt = Some(now);
         }
         remote.fetches.fetch_add(1, Ordering::Relaxed);
-        let result = self.fetch(remote).await;
-        let error = match result {
-            Ok(mut keys) => {
-                let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
-                keys.succeed(&state.keys);
-                state.keys = Arc::new(keys);
-                state.fetched_at = Some(now);
-                None
-            }
-            Err(err) => Some(err),
+        let (done, outcome) = watch::channel(None);
+        *flight = Some(outcome.clone());
+        drop(flight);
+        let this = Arc::clone(self);
+        let task = async move {
+            let result = this.fetch_and_store(now).await;
+            done.send_replace(Some(result));
         };
-        *remote
-            .last_error
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = error;
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => drop(runtime.spawn(task)),
+            // reqwest needs a tokio runtime anyway: without one, the fetch fails (the dropped
+            // task drops its sender, which ends every wait).
+            Err(_) => drop(task),
+        }
+        Some(outcome)
     }
 
-    /// Fetches now, ignoring the cooldown (startup warm-up, explicit refresh).
-    pub(crate) async fn refresh_now(&self, now: SystemTime) -> Result<(), FetchError> {
+    /// Fetches now, ignoring the cooldown (startup warm-up, explicit refresh), or joins the
+    /// fetch in flight.
+    pub(crate) async fn refresh_now(self: &Arc<Self>, now: Instant) -> Result<(), FetchError> {
         let Some(remote) = &self.remote else {
             return Ok(());
         };
-        let attempts = self.snapshot().attempts;
-        self.refresh(attempts, now).await;
-        match remote
-            .last_error
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-        {
-            Some(err) => Err(err),
+        match self.start(None, now) {
+            Some(flight) => self.wait(flight, &remote.settings).await,
             None => Ok(()),
         }
     }
 
-    async fn fetch(&self, remote: &Remote) -> Result<KeySet, FetchError> {
-        let uri = match &remote.endpoint {
-            Endpoint::JwksUri(uri) => uri.clone(),
-            Endpoint::Discovery => {
-                let known = remote
-                    .jwks_uri
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .clone();
-                match known {
-                    Some(uri) => uri,
-                    None => {
-                        let uri = remote.http.discover(&self.issuer).await?;
-                        *remote
-                            .jwks_uri
-                            .lock()
-                            .unwrap_or_else(PoisonError::into_inner) = Some(uri.clone());
-                        uri
-                    }
-                }
-            }
+    /// One fetch, bounded by the timeout; stores the keys if they are usable, keeps the known
+    /// ones otherwise.
+    async fn fetch_and_store(&self, attempt: Instant) -> Result<(), FetchError> {
+        let Some(remote) = &self.remote else {
+            return Ok(());
         };
-        let jwks = remote.http.jwks(&uri).await?;
-        Ok(KeySet::from_jwks(&jwks))
+        let started = Instant::now();
+        let result = tokio::time::timeout(remote.settings.timeout, self.fetch(remote))
+            .await
+            .unwrap_or_else(|_| {
+                Err(FetchError::Request {
+                    url: self.issuer.clone(),
+                    reason: "timeout",
+                })
+            });
+        let elapsed_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+        match result {
+            Ok((mut keys, url)) => {
+                for skipped in &keys.skipped {
+                    tracing::debug!(
+                        target: "aps_jwt",
+                        issuer = %self.issuer,
+                        kid = skipped.kid.as_deref().unwrap_or(""),
+                        reason = %skipped.reason,
+                        "JWKS key skipped"
+                    );
+                }
+                tracing::info!(
+                    target: "aps_jwt",
+                    issuer = %self.issuer,
+                    url = %url,
+                    outcome = "ok",
+                    duration_ms = elapsed_ms,
+                    keys = keys.len(),
+                    skipped = keys.skipped.len(),
+                    "JWKS fetched"
+                );
+                let mut state = self.state.write().unwrap_or_else(PoisonError::into_inner);
+                keys.succeed(&state.keys);
+                state.keys = Arc::new(keys);
+                state.fetched_at = Some(attempt);
+                Ok(())
+            }
+            Err(err) => {
+                tracing::warn!(
+                    target: "aps_jwt",
+                    issuer = %self.issuer,
+                    outcome = "failed",
+                    duration_ms = elapsed_ms,
+                    error = %err,
+                    known_keys = self.keys().len(),
+                    "JWKS fetch failed; keeping the known keys"
+                );
+                self.log_stale(remote, attempt);
+                Err(err)
+            }
+        }
+    }
+
+    /// Waits for a fetch to end, at most for its timeout (plus a margin: the task bounds
+    /// itself, so the margin is never reached unless the runtime is starved).
+    async fn wait(
+        &self,
+        mut flight: watch::Receiver<Outcome>,
+        settings: &RemoteSettings,
+    ) -> Result<(), FetchError> {
+        let bound = settings.timeout.saturating_add(Duration::from_secs(1));
+        let failed = |reason| FetchError::Request {
+            url: self.issuer.clone(),
+            reason,
+        };
+        match tokio::time::timeout(bound, flight.wait_for(Option::is_some)).await {
+            Ok(Ok(outcome)) => outcome.clone().unwrap_or(Ok(())),
+            Ok(Err(_)) => Err(failed("the fetch task ended")),
+            Err(_) => Err(failed("timeout")),
+        }
+    }
+
+    /// After a failed refresh: says when the keys in use are past their max age (stale-if-error),
+    /// and how long they remain usable. Once per attempt, so at most once per cooldown.
+    fn log_stale(&self, remote: &Remote, attempt: Instant) {
+        let Some(fetched) = self.snapshot().fetched_at else {
+            return;
+        };
+        let age = age(fetched, attempt);
+        if age > remote.settings.max_age {
+            let left = remote.settings.usable_for().saturating_sub(age);
+            tracing::warn!(
+                target: "aps_jwt",
+                issuer = %self.issuer,
+                age_s = age.as_secs(),
+                usable_for_s = left.as_secs(),
+                "using stale keys (stale-if-error): refreshing them fails"
+            );
+        }
+    }
+
+    /// Discovery (the `jwks_uri` found once, looked up again when it stops working) and JWKS.
+    async fn fetch(&self, remote: &Remote) -> Result<(KeySet, Url), FetchError> {
+        let uri = match &remote.endpoint {
+            Endpoint::JwksUri(uri) => return self.load(remote, uri).await,
+            Endpoint::Discovery => lock(&remote.jwks_uri).clone(),
+        };
+        if let Some(known) = uri {
+            let err = match self.load(remote, &known).await {
+                Ok(loaded) => return Ok(loaded),
+                Err(err) => err,
+            };
+            // The JWKS URL may have moved (a new IdP deployment): discover it again, and try
+            // the new one if it differs.
+            *lock(&remote.jwks_uri) = None;
+            let fresh = remote.http.discover(&self.issuer).await?;
+            *lock(&remote.jwks_uri) = Some(fresh.clone());
+            if fresh == known {
+                return Err(err);
+            }
+            tracing::info!(
+                target: "aps_jwt",
+                issuer = %self.issuer,
+                old = %known,
+                new = %fresh,
+                "the discovery document names a new jwks_uri"
+            );
+            return self.load(remote, &fresh).await;
+        }
+        let fresh = remote.http.discover(&self.issuer).await?;
+        *lock(&remote.jwks_uri) = Some(fresh.clone());
+        self.load(remote, &fresh).await
+    }
+
+    /// Downloads a JWKS; a set without a key for the allowed algorithms is a failure.
+    async fn load(&self, remote: &Remote, uri: &Url) -> Result<(KeySet, Url), FetchError> {
+        let jwks = remote.http.jwks(uri).await?;
+        let keys = KeySet::from_jwks(&jwks);
+        if !keys.usable_for(&remote.algorithms) {
+            return Err(FetchError::NoUsableKey {
+                url: uri.to_string(),
+                skipped: keys.skipped.len(),
+            });
+        }
+        Ok((keys, uri.clone()))
     }
 }
 
@@ -306,10 +465,9 @@ fn pick(
 mod tests {
     use super::*;
 
-    const T0: u64 = 1_800_000_000;
-
-    fn at(secs: u64) -> SystemTime {
-        SystemTime::UNIX_EPOCH + Duration::from_secs(T0 + secs)
+    fn at(secs: u64) -> Instant {
+        static T0: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+        *T0.get_or_init(Instant::now) + Duration::from_secs(secs)
     }
 
     fn state(fetched: Option<u64>, attempt: Option<u64>) -> State {
@@ -361,6 +519,17 @@ mod tests {
         assert_eq!(
             plan(&state(Some(0), Some(3800)), &s, at(3901), true),
             Plan::Fetch
+        );
+        // Settings of Duration::MAX saturate: usable for ever, never refetched, no panic.
+        let forever = RemoteSettings {
+            cooldown: Duration::MAX,
+            max_age: Duration::MAX,
+            stale_if_error: Duration::MAX,
+            timeout: Duration::MAX,
+        };
+        assert_eq!(
+            plan(&state(Some(0), Some(0)), &forever, at(1 << 40), true),
+            Plan::Use
         );
         // A clock that went backwards counts as no time passed.
         assert_eq!(

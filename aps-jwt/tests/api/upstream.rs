@@ -197,3 +197,32 @@ fn builder_needs_one_key_source() {
         "leeway is bounded"
     );
 }
+
+/// Issue 11, section 3: the replay window is per consumer: one consumer at its bound is
+/// refused until its tokens die, the others are not affected.
+#[tokio::test]
+async fn issue_11_the_replay_window_is_per_consumer() {
+    let clock = Arc::new(ManualClock::at_unix(NOW));
+    let v = verifier()
+        .max_replay_entries(2)
+        .clock(Arc::clone(&clock))
+        .build()
+        .unwrap();
+    let token = |consumer: &str, jti: &str, now: u64| {
+        let claims = patch(
+            gateway_claims(b""),
+            json!({"consumerid": consumer, "jti": jti, "exp": now + 60}),
+        );
+        mint(&rsa_key(), &header(true), &claims)
+    };
+    for jti in ["a", "b"] {
+        v.verify(&token("busy", jti, NOW), b"").await.unwrap();
+    }
+    assert_eq!(
+        v.verify(&token("busy", "c", NOW), b"").await.unwrap_err(),
+        ValidationError::Rejected("replay window full")
+    );
+    v.verify(&token("quiet", "a", NOW), b"").await.unwrap();
+    clock.advance(std::time::Duration::from_secs(71)); // 60 s + the 10 s leeway
+    v.verify(&token("busy", "c", NOW + 71), b"").await.unwrap();
+}

@@ -246,6 +246,17 @@ async fn default_algorithms_are_rs256_only() {
     let jwks = aps_jwt::Jwks::new(vec![key.public_jwk()]);
     let v = Validator::builder()
         .issuer_with_jwks(ISSUER, &jwks)
+        .algorithm(Algorithm::ES256)
+        .clock(ManualClock::at_unix(NOW))
+        .build()
+        .unwrap();
+    v.validate(&mint(&key, &header_for(&key), &keycloak_claims()))
+        .await
+        .unwrap();
+    // With both keys but only the default RS256, the EC key's tokens are refused.
+    let both = aps_jwt::Jwks::new(vec![key.public_jwk(), rsa_key().public_jwk()]);
+    let v = Validator::builder()
+        .issuer_with_jwks(ISSUER, &both)
         .clock(ManualClock::at_unix(NOW))
         .build()
         .unwrap();
@@ -255,15 +266,42 @@ async fn default_algorithms_are_rs256_only() {
             .unwrap_err(),
         ValidationError::AlgorithmNotAllowed
     );
-    let v = Validator::builder()
-        .issuer_with_jwks(ISSUER, &jwks)
-        .algorithm(Algorithm::ES256)
-        .clock(ManualClock::at_unix(NOW))
+}
+
+/// Issue 11, section 4: a fixed key set that cannot verify any allowed algorithm (P-256 keys
+/// with the default RS256) used to build, then refuse every token.
+#[test]
+fn issue_11_static_keys_unusable_for_the_allowed_algorithms_fail_at_build() {
+    let ec = aps_jwt::Jwks::new(vec![ec_key().public_jwk()]);
+    let err = Validator::builder()
+        .issuer_with_jwks(ISSUER, &ec)
         .build()
-        .unwrap();
-    v.validate(&mint(&key, &header_for(&key), &keycloak_claims()))
-        .await
-        .unwrap();
+        .unwrap_err();
+    assert!(err.is_config());
+    let message = err.to_string();
+    assert!(
+        message.contains("allowed algorithms (RS256)") && message.contains("keys are for ES256"),
+        "{message}"
+    );
+    assert!(
+        message.contains(".algorithm(Algorithm::ES256)"),
+        "{message}"
+    );
+    let err = Validator::builder()
+        .issuer_with_keys(ISSUER, [ec_key().verifying_key().unwrap()])
+        .algorithm(Algorithm::PS256)
+        .build()
+        .unwrap_err();
+    assert!(err.to_string().contains("keys are for ES256"), "{err}");
+    let mut enc = rsa_key().public_jwk();
+    enc.use_ = Some("enc".into());
+    for useless in [vec![], vec![enc]] {
+        let err = Validator::builder()
+            .issuer_with_jwks(ISSUER, &aps_jwt::Jwks::new(useless))
+            .build()
+            .unwrap_err();
+        assert!(err.to_string().contains("no usable key"), "{err}");
+    }
 }
 
 #[tokio::test]
@@ -303,4 +341,168 @@ async fn built_from_an_aps_core_access_policy() {
             .unwrap_err(),
         ValidationError::Audience
     );
+}
+
+/// Issue 11, section 2: `.scope("")` used to let tokens without any scope through.
+#[tokio::test]
+async fn issue_11_empty_scopes_and_roles_are_refused_by_the_builder() {
+    for builder in [
+        validator_builder().scope(""),
+        validator_builder().scope("X").scope(""),
+        validator_builder().scope(" "),
+        validator_builder().scope("a b"),
+        validator_builder().realm_role(""),
+        validator_builder().role("  "),
+    ] {
+        let err = builder.build().unwrap_err();
+        assert!(err.is_config(), "{err}");
+    }
+}
+
+/// Issue 11, section 2: `"kid": null` is refused like a numeric `kid`, not read as no `kid`.
+#[tokio::test]
+async fn issue_11_a_null_kid_or_typ_is_refused() {
+    let validator = validator_builder().build().unwrap();
+    let key = ec_key();
+    for header in [
+        json!({"alg": "ES256", "typ": "JWT", "kid": null}),
+        json!({"alg": "ES256", "typ": null, "kid": key.kid()}),
+    ] {
+        assert!(
+            matches!(
+                validator
+                    .validate(&mint(&key, &header, &keycloak_claims()))
+                    .await,
+                Err(ValidationError::Malformed(_))
+            ),
+            "{header}"
+        );
+    }
+    let null_azp = crate::support::mint_raw(
+        &key,
+        &header_for(&key).to_string(),
+        &keycloak_claims()
+            .to_string()
+            .replace(r#""azp":"app-1""#, r#""azp":null"#),
+    );
+    assert_eq!(
+        validator.validate(&null_azp).await.unwrap_err(),
+        ValidationError::InvalidClaims
+    );
+}
+
+/// Issue 11, section 2: RFC 9068 tokens carry `client_id` and may have no `azp`.
+#[tokio::test]
+async fn issue_11_client_id_stands_for_a_missing_azp() {
+    let key = ec_key();
+    let rfc9068 = patch(
+        keycloak_claims(),
+        json!({"azp": null, "clientId": null, "client_id": "app-1"}),
+    );
+    let token = mint(&key, &header_for(&key), &rfc9068);
+    let v = validator_builder()
+        .authorized_party("app-1")
+        .role("read")
+        .build()
+        .unwrap();
+    v.validate(&token).await.unwrap();
+    // azp, when there, decides: client_id cannot override it.
+    let both = patch(
+        keycloak_claims(),
+        json!({"azp": "app-2", "client_id": "app-1"}),
+    );
+    assert_eq!(
+        v.validate(&mint(&key, &header_for(&key), &both))
+            .await
+            .unwrap_err(),
+        ValidationError::AuthorizedParty
+    );
+}
+
+/// Issue 11, section 5: refusals are counted by reason and logged with the reason, issuer, kid
+/// and client, never with the token or its signature.
+#[tokio::test]
+async fn issue_11_refusals_are_counted_and_logged_without_the_token() {
+    let logs = crate::support::logs();
+    let validator = validator_builder().scope("Function1/read").build().unwrap();
+    let key = ec_key();
+    // A client id of its own, to find this test's lines among the other tests'.
+    let client = "issue-11-logs";
+    let claims = |changes| patch(patch(keycloak_claims(), json!({ "azp": client })), changes);
+    let expired = mint(&key, &header_for(&key), &claims(json!({"exp": NOW - 60})));
+    let forbidden = mint(
+        &key,
+        &header_for(&key),
+        &claims(json!({"scope": "profile"})),
+    );
+    let stranger = aps_jwt::SigningKey::generate_p256()
+        .unwrap()
+        .with_kid(key.kid());
+    let forged = mint(&stranger, &header_for(&stranger), &claims(json!({})));
+    for token in [&expired, &expired, &forbidden, &forged, &"x".repeat(10)] {
+        validator.validate(token).await.unwrap_err();
+    }
+    validator
+        .validate(&mint(&key, &header_for(&key), &claims(json!({}))))
+        .await
+        .unwrap();
+    let refused = validator.stats().refused;
+    assert_eq!(refused.total(), 5);
+    for (reason, count) in [
+        ("expired", 2),
+        ("forbidden", 1),
+        ("bad_signature", 1),
+        ("malformed", 1),
+        ("unknown_key", 0),
+    ] {
+        assert_eq!(refused.get(reason), count, "{reason}");
+    }
+    let lines = logs.lines_with(&format!(r#"client_id=Some("{client}")"#));
+    let logs = lines.join("\n");
+    assert_eq!(lines.len(), 4, "{logs}"); // the malformed one names no client
+    assert!(lines.iter().all(|l| l.contains("token refused")), "{logs}");
+    assert!(lines[0].contains(" INFO aps_jwt: "), "{logs}");
+    assert!(lines[0].contains(r#"reason="expired""#), "{logs}");
+    assert!(
+        lines[0].contains(&format!(r#"issuer=Some("{ISSUER}")"#)),
+        "{logs}"
+    );
+    assert!(
+        lines[0].contains(&format!(r#"kid=Some("{}")"#, key.kid())),
+        "{logs}"
+    );
+    for token in [&expired, &forbidden, &forged] {
+        for part in token.split('.') {
+            assert!(!logs.contains(part), "a token part is in the logs: {logs}");
+        }
+    }
+}
+
+/// Issue 11, section 4: without discovery nothing fetches the IdP's own issuer string, so a
+/// configured issuer with a trailing `/` shows only as refusals: they say what differs.
+#[tokio::test]
+async fn issue_11_an_issuer_slip_is_hinted_at_in_the_refusal_log() {
+    let logs = crate::support::logs();
+    let configured = "https://slip.example/realms/apigw/";
+    let jwks = aps_jwt::Jwks::new(vec![ec_key().public_jwk()]);
+    let validator = Validator::builder()
+        .issuer_with_jwks(configured, &jwks)
+        .algorithm(Algorithm::ES256)
+        .clock(ManualClock::at_unix(NOW))
+        .build()
+        .unwrap();
+    let key = ec_key();
+    let claims = patch(
+        keycloak_claims(),
+        json!({"iss": "https://slip.example/realms/apigw"}),
+    );
+    assert_eq!(
+        validator
+            .validate(&mint(&key, &header_for(&key), &claims))
+            .await
+            .unwrap_err(),
+        ValidationError::IssuerNotAllowed
+    );
+    let lines = logs.lines_with("slip.example").join("\n");
+    assert!(lines.contains("trailing `/`"), "{lines}");
 }

@@ -91,3 +91,49 @@ pub(crate) fn validator_builder() -> aps_jwt::ValidatorBuilder {
         .algorithms([aps_jwt::Algorithm::RS256, aps_jwt::Algorithm::ES256])
         .clock(std::sync::Arc::new(aps_jwt::ManualClock::at_unix(NOW)))
 }
+
+/// What the `tracing` subscriber wrote (see [`logs`]).
+#[derive(Clone, Default)]
+pub(crate) struct Logs(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Logs {
+    /// The lines that contain `marker`.
+    pub(crate) fn lines_with(&self, marker: &str) -> Vec<String> {
+        String::from_utf8_lossy(&self.0.lock().expect("logs"))
+            .lines()
+            .filter(|line| line.contains(marker))
+            .map(str::to_owned)
+            .collect()
+    }
+}
+
+impl std::io::Write for Logs {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().expect("logs").extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The logs of this test binary: a global `tracing` subscriber (info and above), installed
+/// once. Global because a per-thread default subscriber misses the events of tasks on other
+/// threads and races with the other tests over the global max level; tests pick their own
+/// lines by something unique to them (the stub's port, a client id).
+pub(crate) fn logs() -> Logs {
+    static LOGS: std::sync::OnceLock<Logs> = std::sync::OnceLock::new();
+    LOGS.get_or_init(|| {
+        let logs = Logs::default();
+        let writer = logs.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_max_level(tracing::Level::INFO)
+            .with_ansi(false)
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).expect("one global subscriber");
+        logs
+    })
+    .clone()
+}

@@ -2,7 +2,11 @@ use super::*;
 use crate::token::Access;
 
 fn header(typ: Option<&str>) -> Header {
-    serde_json::from_value(serde_json::json!({"alg": "RS256", "typ": typ})).expect("header")
+    let mut header = serde_json::json!({"alg": "RS256"});
+    if let Some(typ) = typ {
+        header["typ"] = typ.into();
+    }
+    serde_json::from_value(header).expect("header")
 }
 
 fn claims(json: serde_json::Value) -> Claims {
@@ -236,4 +240,23 @@ fn grants_all_of() {
         Err("Missing required scope (one of: Function3/read, Function2/*)".into())
     );
     assert_eq!(Grants::default().authorize(&Claims::default()), Ok(()));
+}
+
+/// Issue 11, section 2: an empty required scope never matches the empty pieces of a claim.
+#[test]
+fn issue_11_empty_scope_pieces_never_match() {
+    for scope in [None, Some(""), Some(" "), Some("a  b")] {
+        let claims = match scope {
+            Some(scope) => with(serde_json::json!({ "scope": scope })),
+            None => with(serde_json::json!({})),
+        };
+        for require_all in [false, true] {
+            let grants = Grants {
+                scopes: vec!["X".into(), String::new()],
+                require_all,
+                ..Grants::default()
+            };
+            assert!(grants.authorize(&claims).is_err(), "{scope:?}");
+        }
+    }
 }

@@ -13,11 +13,15 @@ PACKAGES=(authlib==1.9.10 joserfc==1.8.0 requests==2.34.2)
 
 if ! "$VENV/bin/python" -c 'import authlib, joserfc, requests' 2>/dev/null; then
   echo "interop.sh: installing ${PACKAGES[*]} into $VENV" >&2
-  python3 -m venv "$VENV" || { apt-get install -y -qq python3-venv >/dev/null && python3 -m venv "$VENV"; }
+  python3 -m venv "$VENV" || {
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+    python3 -m venv "$VENV"
+  }
   "$VENV/bin/pip" install -q "${PACKAGES[@]}"
 fi
 
 cargo build -q --locked -p aps-cli
+aps="$(cargo metadata --format-version 1 --no-deps --locked | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/aps"
 work=$(mktemp -d)
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
@@ -26,7 +30,7 @@ trap cleanup EXIT
 for shape in realm bare; do
   flags=(--port 0 --credentials-out "$work/$shape.json" --stop-after 120)
   [ "$shape" = bare ] && flags+=(--bare-issuer)
-  target/debug/aps dev-idp "${flags[@]}" >"$work/$shape.log" 2>&1 &
+  "$aps" dev-idp "${flags[@]}" >"$work/$shape.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 100); do [ -s "$work/$shape.json" ] && break; sleep 0.1; done
   [ -s "$work/$shape.json" ] || { cat "$work/$shape.log" >&2; echo "interop.sh: the dev IdP did not start" >&2; exit 1; }

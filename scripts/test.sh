@@ -63,7 +63,7 @@ for example in consumer-secret consumer-private-key-jwt upstream-service portal-
   cargo run -q --locked -p aps-examples --bin "$example" -- --keycloak "$KEYCLOAK_URL"
 done
 echo "--- provider-profile"
-cargo run -q --locked -p aps-examples --bin provider-profile >/dev/null
+cargo run -q --locked -p aps-examples --bin provider-profile >/dev/null  # exits non-zero if the bundled profiles have errors
 
 step "independent clients (Python authlib) against the embedded development IdP"
 scripts/interop.sh

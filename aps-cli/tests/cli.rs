@@ -607,8 +607,18 @@ mod token {
 mod dev_idp {
     use super::*;
 
+    /// The server process, stopped when the test ends, also when an assertion fails.
+    struct Server(std::process::Child);
+
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+
     /// `aps dev-idp` in the background until `--stop-after`, and the demo credentials it wrote.
-    fn start(dir: &std::path::Path, extra: &[&str]) -> (std::process::Child, Value) {
+    fn start(dir: &std::path::Path, extra: &[&str]) -> (Server, Value) {
         let file = dir.join("demo.json");
         let file_arg = file.to_string_lossy().into_owned();
         let mut args = vec!["dev-idp", "--port", "0", "--stop-after", "60"];
@@ -623,7 +633,7 @@ mod dev_idp {
             if let Ok(text) = std::fs::read_to_string(&file)
                 && let Ok(demo) = serde_json::from_str::<Value>(&text)
             {
-                return (child, demo);
+                return (Server(child), demo);
             }
             std::thread::sleep(std::time::Duration::from_millis(50));
         }
@@ -636,7 +646,7 @@ mod dev_idp {
     fn serves_demo_clients_that_aps_token_can_use() {
         for shape in [&[][..], &["--bare-issuer"][..]] {
             let dir = temp_dir("dev-idp");
-            let (mut server, demo) = start(&dir, shape);
+            let (server, demo) = start(&dir, shape);
             let issuer = demo["issuer"].as_str().unwrap().to_owned();
             assert_eq!(
                 shape.is_empty(),
@@ -708,8 +718,7 @@ mod dev_idp {
                 "--allow-http-loopback",
             ]);
             assert_eq!(code(&out), 1, "a wrong secret is refused");
-            server.kill().unwrap();
-            server.wait().unwrap();
+            drop(server);
             std::fs::remove_dir_all(dir).unwrap();
         }
     }

@@ -110,6 +110,18 @@ pub enum Error {
         /// The IdP, e.g. `DevIdp`.
         idp: &'static str,
     },
+    /// `Provisioner::issue_without_approval` issued the credentials, then the approval failed.
+    /// The credentials exist only in `issued`: persist its request, hand its credentials out,
+    /// and run `Step::Approve` on that request again.
+    #[error(
+        "credentials were issued, but the approval failed: {source} (persist the issued request, hand its credentials out, then approve it again)"
+    )]
+    ApprovalFailed {
+        /// The request in `credentials issued`, with the credentials handed out.
+        issued: Box<crate::Outcome>,
+        /// Why the approval failed.
+        source: Box<Error>,
+    },
     /// The management client could not get a token (aps-client's error says why).
     #[error("the management client cannot get a token: {0}")]
     ManagementToken(#[source] aps_client::Error),
@@ -145,6 +157,7 @@ impl Error {
         match self {
             Self::Transport { .. } => true,
             Self::Unexpected { status, .. } => *status >= 500,
+            Self::ApprovalFailed { source, .. } => source.is_transient(),
             _ => false,
         }
     }

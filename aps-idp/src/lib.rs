@@ -5,8 +5,10 @@
 //! embedded development IdP; and anyone who wants a real OpenID Provider in their own tests.
 //!
 //! # Quick start
-//! Steps 3 to 5 of the flow on the embedded development IdP (feature `dev-idp`); with
-//! [`Keycloak::from_profile`] instead, the same code provisions a real Keycloak.
+//! Steps 3 to 5 of the flow on the embedded development IdP (feature `dev-idp`). On a real
+//! Keycloak the provisioner is the same: build the IdP with [`Keycloak::from_profile`] (a
+//! profile with its own `managed` environment) or [`Keycloak::builder`] (a shared IdP, whose
+//! management credentials the profile does not hold).
 //! ```
 //! # #[cfg(feature = "dev-idp")]
 //! # #[tokio::main(flavor = "current_thread")]

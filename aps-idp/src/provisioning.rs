@@ -144,20 +144,30 @@ impl Provisioner {
     /// product environment with `approval: false`.
     ///
     /// # Errors
-    /// As [`perform`](Self::perform).
+    /// As [`perform`](Self::perform) when issuing fails (run this again). When the approval
+    /// fails after the credentials were issued, [`Error::ApprovalFailed`] carries the issued
+    /// outcome: persist it, hand its credentials out, and run `Step::Approve` on its request
+    /// (running this again would find the client registered and, if the lost answer was the
+    /// enabling one, enabled: `AlreadyExists`).
     pub async fn issue_without_approval(
         &self,
         request: &AccessRequest,
         grants: Grants,
     ) -> Result<Outcome> {
         let issued = self.perform(request, &Step::IssueCredentials).await?;
-        let approved = self
+        match self
             .perform(&issued.request, &Step::Approve { grants })
-            .await?;
-        Ok(Outcome {
-            request: approved.request,
-            credentials: issued.credentials,
-        })
+            .await
+        {
+            Ok(approved) => Ok(Outcome {
+                request: approved.request,
+                credentials: issued.credentials,
+            }),
+            Err(source) => Err(Error::ApprovalFailed {
+                issued: Box::new(issued),
+                source: Box::new(source),
+            }),
+        }
     }
 
     /// Makes the profile's own client on a shared IdP (`ap-<profile>[-env]`, the audience of its
@@ -237,7 +247,9 @@ impl Provisioner {
                 Ok(None)
             }
             Action::DeleteClient { client_id } => {
-                if let Some(access) = self.resource_access(request)? {
+                // Without a resource server named there is no permission to remove, and that
+                // must never stop a rejection or a revocation.
+                if let Ok(Some(access)) = self.resource_access(request) {
                     match idp
                         .revoke_resource_access(client_id, &access.resource_server)
                         .await
@@ -300,7 +312,7 @@ impl Provisioner {
             // Someone else's access, or this request approved already: never take it over.
             return Err(Error::AlreadyExists {
                 client_id: id.clone(),
-                realm: self.idp.endpoints().issuer.clone(),
+                realm: realm_of(&self.idp.endpoints().issuer).to_owned(),
             });
         }
         let mut audiences = client.audiences.clone();
@@ -439,5 +451,13 @@ fn public_key(key: &ClientKey) -> Result<PublicKey> {
         _ => Err(Error::Conflict(
             "this version of aps-idp does not know this kind of client key".into(),
         )),
+    }
+}
+
+/// The realm name of an issuer (`…/realms/<realm>`), or the issuer itself when it has none.
+fn realm_of(issuer: &str) -> &str {
+    match issuer.rsplit_once("/realms/") {
+        Some((_, realm)) if !realm.is_empty() && !realm.contains('/') => realm,
+        _ => issuer,
     }
 }

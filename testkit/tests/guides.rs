@@ -42,11 +42,6 @@ fn blocks<'a>(text: &'a str, language: &str) -> Vec<Vec<&'a str>> {
                     let lang = info.split([',', ' ']).next().unwrap_or_default();
                     if lang == language {
                         current = Some(Vec::new());
-                    } else if !info.is_empty() || trimmed == "```" {
-                        // Another language's block: skip to its end.
-                        current = None;
-                        blocks.push(Vec::new());
-                        blocks.pop();
                     }
                 }
             }
@@ -207,6 +202,16 @@ fn every_guide_says_truly_what_its_code_depends_on() {
     for guide in guides {
         let name = guide.file_name().unwrap().to_string_lossy().into_owned();
         let text = std::fs::read_to_string(&guide).unwrap();
+        let placeholder = text.lines().find(|line| {
+            let line = line.trim();
+            line.len() >= 6
+                && line.contains('_')
+                && line.chars().all(|c| c.is_ascii_uppercase() || c == '_')
+        });
+        assert!(
+            placeholder.is_none(),
+            "{name}: a placeholder left in: {placeholder:?}"
+        );
         let declared: Vec<Dependency> = blocks(&text, "toml")
             .iter()
             .flat_map(|block| dependencies(block))

@@ -170,6 +170,13 @@ fn write_private(path: &std::path::Path, text: &str) -> Result<()> {
     let mut file = options
         .open(path)
         .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
+    // The mode above applies only to a new file: an existing one is narrowed before writing.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))
+            .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))?;
+    }
     file.write_all(text.as_bytes())
         .map_err(|e| Failure::usage(format!("{}: {e}", path.display())))
 }

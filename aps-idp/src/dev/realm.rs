@@ -18,8 +18,8 @@ pub(super) struct Realm {
     pub(super) keys: KeyRing,
 }
 
-/// Random values an operation may need, drawn before it runs so that it stays pure.
-#[derive(Debug)]
+/// Random values an operation may need, drawn before it runs so that it stays pure. No
+/// `Debug`: it holds a secret.
 pub(super) struct Fresh {
     /// A new secret.
     pub(super) secret: String,

@@ -76,6 +76,13 @@ pub(super) fn load(path: &Path) -> Result<Option<Realm>> {
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(file_error(path, format!("cannot read it: {e}"))),
     };
+    // It holds secrets and signing keys: whatever mode it was given, only its owner reads it.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        fs::set_permissions(path, fs::Permissions::from_mode(0o600))
+            .map_err(|e| file_error(path, format!("cannot make it private (mode 0600): {e}")))?;
+    }
     let file: StateFile = serde_json::from_str(&text).map_err(|e| {
         // Data errors may quote a value (a secret, a key): only those naming fields are shown.
         let message = e.to_string();

@@ -34,7 +34,8 @@ pub(crate) const MANAGE_USERS: Permission = Permission {
 };
 
 /// One Admin REST call: below `{base}/admin/realms/{realm}`, with what its failures mean.
-#[derive(Debug, Clone)]
+/// `Debug` shows the call, never its body (a client representation may carry a secret).
+#[derive(Clone)]
 pub(crate) struct Request {
     method: Method,
     path: Vec<String>,
@@ -44,6 +45,16 @@ pub(crate) struct Request {
     missing: (&'static str, String),
     creates: Option<String>,
     secret_answer: bool,
+}
+
+impl std::fmt::Debug for Request {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method)
+            .field("path", &self.path)
+            .field("body", &self.body.as_ref().map(|_| "[not shown]"))
+            .finish_non_exhaustive()
+    }
 }
 
 impl Request {
@@ -115,13 +126,23 @@ impl Request {
 }
 
 /// A successful answer.
-#[derive(Debug, Clone)]
+/// `Debug` shows the status, never the body (it may be a client secret).
+#[derive(Clone)]
 pub(crate) struct Answer {
     what: String,
     pub(crate) status: StatusCode,
     location: Option<String>,
     pub(crate) body: String,
     secret: bool,
+}
+
+impl std::fmt::Debug for Answer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Answer")
+            .field("what", &self.what)
+            .field("status", &self.status)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Answer {

@@ -369,8 +369,179 @@ async fn concurrent_provisioners_converge(target: &Target) {
     target.idp.delete_client(id).await.unwrap();
 }
 
+/// A registration that failed after the client was made, then a re-run that fails again at
+/// each of its own calls (the converging path), then a clean re-run: the credentials it hands
+/// out work once approved.
+async fn a_rerun_that_fails_again_still_converges(target: &Target) {
+    for authenticator in [
+        ClientAuthenticator::ClientSecret,
+        ClientAuthenticator::ClientJwt,
+    ] {
+        let profile = target.profile(authenticator);
+        let partial = || async {
+            let request =
+                AccessRequest::new(&profile, ENV, client_id("crash-rerun"), None).unwrap();
+            let faulty = Arc::new(Faulty::new(target.idp.clone(), 0, true));
+            let failed = Provisioner::new(faulty, profile.clone())
+                .key_bits(2048)
+                .perform(&request, &Step::IssueCredentials)
+                .await;
+            assert!(failed.is_err());
+            request
+        };
+        let probe = partial().await;
+        let calls = calls_of(target, &profile, &probe, &Step::IssueCredentials).await;
+        target
+            .idp
+            .delete_client(probe.consumer_client_id())
+            .await
+            .unwrap();
+        assert!(
+            calls >= 2,
+            "{authenticator}: the re-run reads the client, then converges"
+        );
+        for fail_at in 0..calls {
+            for after in [false, true] {
+                let at = format!("{authenticator} re-run, call {fail_at}, after: {after}");
+                let request = partial().await;
+                let faulty = Arc::new(Faulty::new(target.idp.clone(), fail_at, after));
+                let failed = Provisioner::new(faulty, profile.clone())
+                    .key_bits(2048)
+                    .perform(&request, &Step::IssueCredentials)
+                    .await;
+                assert!(failed.is_err(), "{at}");
+                let id = request.consumer_client_id();
+                no_enabled_client_without_grants(target, id, &ClientGrants::default(), &at).await;
+                let issued = target
+                    .provisioner(&profile)
+                    .perform(&request, &Step::IssueCredentials)
+                    .await
+                    .unwrap_or_else(|e| panic!("{at}: {e}"));
+                target
+                    .provisioner(&profile)
+                    .perform(&issued.request, &Step::Approve { grants: grants() })
+                    .await
+                    .unwrap();
+                let consumer = Consumer::Document(issued.credentials.unwrap());
+                consumer
+                    .token()
+                    .await
+                    .unwrap_or_else(|e| panic!("{at}: {e}"));
+                target.idp.delete_client(id).await.unwrap();
+            }
+        }
+    }
+}
+
+/// `approval: false`: every call of issuing-and-approving fails in turn; the error says what
+/// to persist, and finishing from there ends with an enabled client whose handed-out
+/// credentials work.
+async fn issue_without_approval_survives_every_failure(target: &Target) {
+    let profile = target.profile(ClientAuthenticator::ClientSecret);
+    let expected =
+        ClientGrants::scopes(["Function1/read"]).roles(target.roles_client.clone(), ["read"]);
+    let probe = AccessRequest::new(&profile, ENV, client_id("crash-probe"), None).unwrap();
+    let counting = Arc::new(Faulty::new(target.idp.clone(), usize::MAX, false));
+    Provisioner::new(counting.clone(), profile.clone())
+        .issue_without_approval(&probe, grants())
+        .await
+        .unwrap();
+    let calls = counting.calls.load(Ordering::SeqCst);
+    target
+        .idp
+        .delete_client(probe.consumer_client_id())
+        .await
+        .unwrap();
+    for fail_at in 0..calls {
+        for after in [false, true] {
+            let at = format!("issue without approval, call {fail_at}, after: {after}");
+            let request = AccessRequest::new(&profile, ENV, client_id("crash-auto"), None).unwrap();
+            let id = request.consumer_client_id();
+            let faulty = Arc::new(Faulty::new(target.idp.clone(), fail_at, after));
+            let error = Provisioner::new(faulty, profile.clone())
+                .issue_without_approval(&request, grants())
+                .await
+                .expect_err(&at);
+            no_enabled_client_without_grants(target, id, &expected, &at).await;
+            let credentials = match error {
+                // The credentials were issued: persist them, then approve again.
+                aps_idp::Error::ApprovalFailed { issued, .. } => {
+                    target
+                        .provisioner(&profile)
+                        .perform(&issued.request, &Step::Approve { grants: grants() })
+                        .await
+                        .unwrap_or_else(|e| panic!("{at}: {e}"));
+                    issued.credentials
+                }
+                // Nothing was issued: run it all again.
+                _ => {
+                    target
+                        .provisioner(&profile)
+                        .issue_without_approval(&request, grants())
+                        .await
+                        .unwrap_or_else(|e| panic!("{at}: {e}"))
+                        .credentials
+                }
+            };
+            let state = target.idp.client(id).await.unwrap().unwrap();
+            assert!(
+                state.enabled && state.has_exactly(&expected),
+                "{at}: {state:?}"
+            );
+            let consumer = Consumer::Document(credentials.expect("credentials"));
+            consumer
+                .token()
+                .await
+                .unwrap_or_else(|e| panic!("{at}: {e}"));
+            target.idp.delete_client(id).await.unwrap();
+        }
+    }
+}
+
+/// A secret regeneration that fails (before, or after the IdP made the new secret): running it
+/// again hands out a secret that works, and the client stays enabled with its grants.
+async fn regeneration_survives_every_failure(target: &Target) {
+    let profile = target.profile(ClientAuthenticator::ClientSecret);
+    let request = AccessRequest::new(&profile, ENV, client_id("crash-regen"), None).unwrap();
+    let approved = target
+        .provisioner(&profile)
+        .issue_without_approval(&request, grants())
+        .await
+        .unwrap()
+        .request;
+    let calls = calls_of(target, &profile, &approved, &Step::RegenerateCredentials).await;
+    for fail_at in 0..calls {
+        for after in [false, true] {
+            let at = format!("regenerate, call {fail_at}, after: {after}");
+            let faulty = Arc::new(Faulty::new(target.idp.clone(), fail_at, after));
+            let failed = Provisioner::new(faulty, profile.clone())
+                .perform(&approved, &Step::RegenerateCredentials)
+                .await;
+            assert!(failed.is_err(), "{at}");
+            let regenerated = target
+                .provisioner(&profile)
+                .perform(&approved, &Step::RegenerateCredentials)
+                .await
+                .unwrap_or_else(|e| panic!("{at}: {e}"));
+            let consumer = Consumer::Document(regenerated.credentials.unwrap());
+            consumer
+                .token()
+                .await
+                .unwrap_or_else(|e| panic!("{at}: {e}"));
+        }
+    }
+    target
+        .idp
+        .delete_client(request.consumer_client_id())
+        .await
+        .unwrap();
+}
+
 crate::on_every_idp!(
     issue_credentials_survives_every_failure,
+    a_rerun_that_fails_again_still_converges,
+    issue_without_approval_survives_every_failure,
+    regeneration_survives_every_failure,
     approval_survives_every_failure,
     reject_after_a_partial_registration,
     concurrent_provisioners_converge,

@@ -25,6 +25,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let documents = load_yaml(&text)?;
     let problems = documents.validate();
+    let errors = problems.iter().filter(|p| p.is_error()).count();
     println!(
         "{name}: {} profile(s), {} problem(s)",
         documents.credential_issuers().count(),
@@ -42,6 +43,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     match load_yaml(BROKEN) {
         Ok(broken) => broken.validate().iter().for_each(|p| println!("  {p}")),
         Err(error) => println!("  {error}"),
+    }
+    if errors > 0 {
+        return Err(format!("{name}: {errors} error(s)").into());
     }
     Ok(())
 }

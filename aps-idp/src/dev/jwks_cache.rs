@@ -1,7 +1,9 @@
 //! The keys of clients registered with a JWKS URL: fetched on demand (2 s, 64 KiB, no
 //! redirects), cached per client, fetched again for an unknown `kid` at most every
-//! [`COOLDOWN`] seconds, and at the latest after [`MAX_AGE`]. The decision is [`plan`], a pure
-//! function of the cache entry and `now`; [`JwksCache`] only fetches.
+//! [`COOLDOWN`] seconds, and at the latest after [`MAX_AGE`]. A failed fetch is remembered for
+//! the cooldown too, so a broken JWKS URL is not fetched on every request. (Requests that miss
+//! at the same moment may each fetch: a development IdP, not a gateway.) The decision is
+//! [`plan`], a pure function of the cache entry and `now`; [`JwksCache`] only fetches.
 
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
@@ -25,6 +27,8 @@ pub(super) struct Entry {
     url: Url,
     keys: Vec<VerifyingKey>,
     fetched_at: u64,
+    /// Why the last fetch failed, if it did.
+    failure: Option<String>,
 }
 
 /// What to do for a key lookup.
@@ -34,6 +38,8 @@ pub(super) enum Plan {
     Use(Vec<VerifyingKey>),
     /// Fetch the JWKS first.
     Fetch,
+    /// The last fetch failed inside the cooldown: refuse with its reason.
+    Failed(String),
 }
 
 /// Whether the cached entry answers a lookup for `kid` at `now`.
@@ -43,10 +49,11 @@ pub(super) fn plan(entry: Option<&Entry>, url: &Url, kid: Option<&str>, now: u64
     };
     let age = now.saturating_sub(entry.fetched_at);
     let known = kid.is_none_or(|kid| entry.keys.iter().any(|k| k.kid() == Some(kid)));
-    if age >= MAX_AGE || (!known && age >= COOLDOWN) {
-        Plan::Fetch
-    } else {
-        Plan::Use(entry.keys.clone())
+    match &entry.failure {
+        _ if age >= MAX_AGE => Plan::Fetch,
+        _ if !known && age >= COOLDOWN => Plan::Fetch,
+        Some(failure) if !known => Plan::Failed(failure.clone()),
+        _ => Plan::Use(entry.keys.clone()),
     }
 }
 
@@ -82,17 +89,31 @@ impl JwksCache {
         now: u64,
     ) -> Result<Vec<VerifyingKey>, String> {
         let cached = self.lock().get(client_id).cloned();
-        if let Plan::Use(keys) = plan(cached.as_ref(), url, kid, now) {
-            return Ok(keys);
+        match plan(cached.as_ref(), url, kid, now) {
+            Plan::Use(keys) => return Ok(keys),
+            Plan::Failed(failure) => return Err(failure),
+            Plan::Fetch => {}
         }
-        let keys = self.fetch(url).await?;
+        let fetched = self.fetch(url).await;
+        let (keys, failure) = match &fetched {
+            Ok(keys) => (keys.clone(), None),
+            // Keep the keys known before; remember the failure for the cooldown.
+            Err(failure) => (
+                cached
+                    .filter(|e| e.url == *url)
+                    .map(|e| e.keys)
+                    .unwrap_or_default(),
+                Some(failure.clone()),
+            ),
+        };
         let entry = Entry {
             url: url.clone(),
-            keys: keys.clone(),
+            keys,
             fetched_at: now,
+            failure,
         };
         self.lock().insert(client_id.to_owned(), entry);
-        Ok(keys)
+        fetched
     }
 
     /// Forgets a client's keys (its key was replaced or it was deleted).
@@ -147,6 +168,7 @@ mod tests {
             url: url.clone(),
             keys: vec![key.verifying_key().unwrap()],
             fetched_at: 1000,
+            failure: None,
         };
         assert!(matches!(plan(None, &url, Some("k1"), 1000), Plan::Fetch));
         assert!(matches!(
@@ -169,6 +191,25 @@ mod tests {
         let other = Url::parse("http://127.0.0.1:2/jwks").unwrap();
         assert!(matches!(
             plan(Some(&entry), &other, Some("k1"), 1001),
+            Plan::Fetch
+        ));
+    }
+
+    #[test]
+    fn a_failed_fetch_is_not_repeated_inside_the_cooldown() {
+        let url = Url::parse("http://127.0.0.1:1/jwks").unwrap();
+        let failed = Entry {
+            url: url.clone(),
+            keys: Vec::new(),
+            fetched_at: 1000,
+            failure: Some("the JWKS URL answered 500".into()),
+        };
+        assert!(matches!(
+            plan(Some(&failed), &url, Some("k1"), 1009),
+            Plan::Failed(reason) if reason.contains("500")
+        ));
+        assert!(matches!(
+            plan(Some(&failed), &url, Some("k1"), 1010),
             Plan::Fetch
         ));
     }

@@ -57,11 +57,22 @@ pub(crate) fn claims() -> serde_json::Value {
 }
 
 pub(crate) fn token(key: &SigningKey) -> String {
+    token_with(key, &claims())
+}
+
+/// The token `i` of a pool of distinct ones (they differ by `jti`).
+pub(crate) fn numbered_token(key: &SigningKey, i: usize) -> String {
+    let mut claims = claims();
+    claims["jti"] = json!(format!("trrtcc:{i:08}-9ba9-c5f6-787a-78eea8ad15ec"));
+    token_with(key, &claims)
+}
+
+fn token_with(key: &SigningKey, claims: &serde_json::Value) -> String {
     let header = json!({"alg": key.algorithm().as_str(), "typ": "JWT", "kid": key.kid()});
     let input = format!(
         "{}.{}",
         URL_SAFE_NO_PAD.encode(header.to_string()),
-        URL_SAFE_NO_PAD.encode(claims().to_string())
+        URL_SAFE_NO_PAD.encode(claims.to_string())
     );
     let sig = key.sign(input.as_bytes()).expect("sign");
     format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig))

@@ -3,102 +3,19 @@
 //! `flock /tmp/aps-bench.lock cargo bench -p aps-jwt --bench validate`
 
 use std::hash::{BuildHasher, RandomState};
-use std::pin::pin;
 use std::sync::Arc;
-use std::task::{Context, Poll, Waker};
 use std::time::{Duration, SystemTime};
 
-use aps_jwt::{Algorithm, ClientAssertion, Jwks, ManualClock, SigningKey, Validator};
-use aws_lc_rs::signature::{self, ParsedPublicKey};
+use aps_jwt::{ClientAssertion, Jwks, ManualClock, SigningKey, Validator};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use criterion::{Criterion, criterion_group, criterion_main};
+
+mod common;
+use common::{
+    EC_PEM, ISSUER, JwtClaims, NOW, RSA_PEM, RSA_PKCS1_PEM, pem_der, ready, token, validator,
+};
 use serde_json::json;
-
-const RSA_PEM: &str = include_str!("../testdata/keys/rsa2048.pkcs8.pem");
-const EC_PEM: &str = include_str!("../testdata/keys/p256.pkcs8.pem");
-const RSA_PKCS1_PEM: &str = include_str!("../testdata/keys/rsa2048.pkcs1.pem");
-const ISSUER: &str = "https://idp.example/realms/apigw";
-const NOW: u64 = 1_799_996_400;
-
-/// Polls a future that completes without waiting (the validator's hot path never awaits I/O).
-fn ready<T>(future: impl std::future::Future<Output = T>) -> T {
-    let mut future = pin!(future);
-    match future
-        .as_mut()
-        .poll(&mut Context::from_waker(Waker::noop()))
-    {
-        Poll::Ready(value) => value,
-        Poll::Pending => panic!("the hot path awaited"),
-    }
-}
-
-fn pem_der(pem: &str) -> Vec<u8> {
-    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
-    base64::engine::general_purpose::STANDARD
-        .decode(body)
-        .expect("pem")
-}
-
-/// A Keycloak-shaped access token payload (about 1 KB, like perf-baseline.md's).
-fn claims() -> serde_json::Value {
-    json!({
-        "exp": NOW + 300, "iat": NOW - 5, "jti": "trrtcc:f973aa6a-9ba9-c5f6-787a-78eea8ad15ec",
-        "iss": ISSUER, "aud": ["realm-management", "account", "ap-my-api"],
-        "sub": "19cd4bbc-4fbc-4e59-8721-d362b3ef8e71", "typ": "Bearer", "azp": "consumer-app-1",
-        "sid": "5b4b8d3c-0f77-4b57-9e2d-3c0c4e1f8a11", "acr": "1",
-        "allowed-origins": ["https://app.example", "https://app2.example"],
-        "realm_access": {"roles": ["offline_access", "uma_authorization", "default-roles-apigw"]},
-        "resource_access": {
-            "realm-management": {"roles": ["manage-users", "manage-clients", "view-clients"]},
-            "account": {"roles": ["manage-account", "manage-account-links", "view-profile"]},
-            "ap-my-api": {"roles": ["read", "write"]}
-        },
-        "scope": "profile email Function1/read Function2/*", "clientHost": "10.97.12.4",
-        "email_verified": false, "preferred_username": "service-account-consumer-app-1",
-        "clientAddress": "10.97.12.4", "client_id": "consumer-app-1", "clientId": "consumer-app-1"
-    })
-}
-
-fn token(key: &SigningKey) -> String {
-    let header = json!({"alg": key.algorithm().as_str(), "typ": "JWT", "kid": key.kid()});
-    let input = format!(
-        "{}.{}",
-        URL_SAFE_NO_PAD.encode(header.to_string()),
-        URL_SAFE_NO_PAD.encode(claims().to_string())
-    );
-    let sig = key.sign(input.as_bytes()).expect("sign");
-    format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig))
-}
-
-fn validator(key: &SigningKey, cache: bool) -> Validator {
-    Validator::builder()
-        .issuer_with_jwks(ISSUER, &Jwks::new(vec![key.public_jwk()]))
-        .algorithms([Algorithm::RS256, Algorithm::ES256])
-        .audience("ap-my-api")
-        .scope("Function1/read")
-        .cache(cache)
-        .clock(ManualClock::at_unix(NOW))
-        .build()
-        .expect("validator")
-}
-
-fn jsonwebtoken_validation(alg: jsonwebtoken::Algorithm) -> jsonwebtoken::Validation {
-    let mut v = jsonwebtoken::Validation::new(alg);
-    v.set_issuer(&[ISSUER]);
-    v.set_audience(&["ap-my-api"]);
-    v.validate_exp = false; // the token's exp is in 2027; our clock is pinned, theirs is not
-    v
-}
-
-#[derive(serde::Deserialize)]
-#[allow(dead_code)]
-struct JwtClaims {
-    iss: String,
-    exp: u64,
-    scope: String,
-    azp: String,
-}
 
 fn verify(c: &mut Criterion) {
     let rsa = SigningKey::from_pem(RSA_PEM).expect("rsa");
@@ -107,33 +24,7 @@ fn verify(c: &mut Criterion) {
         let token = token(key);
         let (input, sig) = token.rsplit_once('.').expect("jws");
         let sig = URL_SAFE_NO_PAD.decode(sig).expect("sig");
-        let jwk = key.public_jwk();
-        let floor = match key.algorithm() {
-            Algorithm::RS256 => aws_lc_rs::rsa::PublicKeyComponents {
-                n: URL_SAFE_NO_PAD
-                    .decode(jwk.n.as_deref().expect("n"))
-                    .expect("n"),
-                e: URL_SAFE_NO_PAD
-                    .decode(jwk.e.as_deref().expect("e"))
-                    .expect("e"),
-            }
-            .to_parsed_public_key(&signature::RSA_PKCS1_2048_8192_SHA256)
-            .expect("key"),
-            _ => {
-                let mut point = vec![4];
-                point.extend(
-                    URL_SAFE_NO_PAD
-                        .decode(jwk.x.as_deref().expect("x"))
-                        .expect("x"),
-                );
-                point.extend(
-                    URL_SAFE_NO_PAD
-                        .decode(jwk.y.as_deref().expect("y"))
-                        .expect("y"),
-                );
-                ParsedPublicKey::new(&signature::ECDSA_P256_SHA256_FIXED, point).expect("key")
-            }
-        };
+        let floor = common::floor(key);
         let mut group = c.benchmark_group(format!("verify/{name}"));
         group.bench_function("raw aws-lc verify (floor)", |b| {
             b.iter(|| floor.verify_sig(input.as_bytes(), &sig).expect("verify"))
@@ -147,16 +38,7 @@ fn verify(c: &mut Criterion) {
         group.bench_function("aps-jwt validate, cache hit", |b| {
             b.iter(|| ready(cached.validate(&token)).expect("valid"))
         });
-        let jwt_key = jsonwebtoken::DecodingKey::from_jwk(
-            &serde_json::from_str(&jwk.to_json()).expect("jwk"),
-        )
-        .expect("key");
-        let jwt_alg = if name == "RS256" {
-            jsonwebtoken::Algorithm::RS256
-        } else {
-            jsonwebtoken::Algorithm::ES256
-        };
-        let validation = jsonwebtoken_validation(jwt_alg);
+        let (jwt_key, validation) = common::jsonwebtoken_setup(key);
         group.bench_function("jsonwebtoken decode", |b| {
             b.iter(|| {
                 jsonwebtoken::decode::<JwtClaims>(&token, &jwt_key, &validation).expect("valid")

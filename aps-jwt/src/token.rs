@@ -1,6 +1,5 @@
 //! Parsing a compact JWS access token into its header and claims, once, without trusting it.
 
-use std::collections::HashMap;
 use std::fmt;
 
 use serde::Deserialize;
@@ -53,7 +52,7 @@ pub(crate) struct Claims {
     #[serde(default)]
     pub(crate) realm_access: Option<Access>,
     #[serde(default)]
-    pub(crate) resource_access: Option<HashMap<String, Access>>,
+    pub(crate) resource_access: Option<ResourceAccess>,
     #[serde(default, rename = "clientId", deserialize_with = "string")]
     pub(crate) client_id_camel: Option<String>,
     #[serde(default, deserialize_with = "string")]
@@ -69,6 +68,52 @@ pub(crate) struct Claims {
 pub(crate) struct Access {
     #[serde(default)]
     pub(crate) roles: Vec<String>,
+}
+
+/// `resource_access`: the roles of each client, in the order of the token. A small list is
+/// cheaper to build than a hash map (no hasher, no table) for the handful of clients a token
+/// names, and a lookup walks it from the end, so a duplicate member means what it meant in a
+/// map: the last one wins.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct ResourceAccess(Vec<(String, Access)>);
+
+impl ResourceAccess {
+    /// The roles of `client`.
+    pub(crate) fn get(&self, client: &str) -> Option<&Access> {
+        self.0
+            .iter()
+            .rev()
+            .find(|(c, _)| c == client)
+            .map(|(_, a)| a)
+    }
+
+    /// Adds or replaces the roles of `client`.
+    #[cfg(test)]
+    pub(crate) fn insert(&mut self, client: String, access: Access) -> Option<Access> {
+        let old = self.0.iter().rposition(|(c, _)| *c == client);
+        self.0.push((client, access));
+        old.map(|i| self.0.remove(i).1)
+    }
+}
+
+impl<'de> Deserialize<'de> for ResourceAccess {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Clients;
+        impl<'de> Visitor<'de> for Clients {
+            type Value = ResourceAccess;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a map of clients to roles")
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+                let mut clients = Vec::with_capacity(map.size_hint().unwrap_or(0).min(16));
+                while let Some(entry) = map.next_entry::<String, Access>()? {
+                    clients.push(entry);
+                }
+                Ok(ResourceAccess(clients))
+            }
+        }
+        deserializer.deserialize_map(Clients)
+    }
 }
 
 /// A token split and decoded, not yet verified.
@@ -104,13 +149,18 @@ pub(crate) fn parse(token: &str, max_size: usize) -> Result<Parsed<'_>, Validati
     if !is_json_object(&payload) {
         return Err(malformed("payload is not a JSON object"));
     }
-    let header: Header = serde_json::from_slice(&header)
-        .map_err(|_| malformed("header is not a valid JOSE header"))?;
+    // JSON text is UTF-8 (RFC 8259 section 8.1): checked once over each part, so that serde
+    // does not check every string again (and `raw_claims` is the text as signed).
+    let header: Header = std::str::from_utf8(&header)
+        .ok()
+        .and_then(|header| serde_json::from_str(header).ok())
+        .ok_or(malformed("header is not a valid JOSE header"))?;
     if header.crit {
         // RFC 7515 section 4.1.11: no extension is understood here, so none may be critical.
         return Err(ValidationError::CriticalHeader);
     }
-    let claims: Claims = serde_json::from_slice(&payload).map_err(|e| {
+    let text = std::str::from_utf8(&payload).map_err(|_| malformed("payload is not UTF-8"))?;
+    let claims: Claims = serde_json::from_str(text).map_err(|e| {
         if e.is_data() {
             ValidationError::InvalidClaims
         } else {
@@ -179,16 +229,28 @@ fn numeric_date<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64
 
 /// `aud`: one string or an array of strings (RFC 7519 section 4.1.3).
 fn audience<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Aud {
-        One(String),
-        Many(Vec<String>),
+    // A visitor rather than an untagged enum, which would buffer the value to try each shape.
+    struct Audience;
+    impl<'de> Visitor<'de> for Audience {
+        type Value = Vec<String>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string or an array of strings")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(vec![v.to_owned()])
+        }
+        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
+            Ok(vec![v])
+        }
+        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+            let mut all = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(16));
+            while let Some(one) = seq.next_element::<String>()? {
+                all.push(one);
+            }
+            Ok(all)
+        }
     }
-    Ok(match Aud::deserialize(deserializer)? {
-        Aud::One(one) => vec![one],
-        Aud::Many(many) => many,
-    })
+    deserializer.deserialize_any(Audience)
 }
 
 #[cfg(test)]

@@ -121,16 +121,18 @@ fn own_client(claims: &Claims) -> Option<&String> {
 }
 
 fn is_access_token(header: &Header, claims: &Claims) -> bool {
+    // Case-insensitive, `application/` optional (RFC 7515 section 4.1.9), without allocating.
     let header_typ = header.typ.as_deref().map(|t| {
-        let t = t.to_ascii_lowercase();
-        t.strip_prefix("application/")
-            .map(str::to_owned)
-            .unwrap_or(t)
+        t.get(..12)
+            .filter(|prefix| prefix.eq_ignore_ascii_case("application/"))
+            .map_or(t, |_| &t[12..])
     });
-    match header_typ.as_deref() {
-        Some("at+jwt") => claims.typ.is_none() || claims.typ.as_deref() == Some("Bearer"),
-        None | Some("jwt") => claims.typ.as_deref() == Some("Bearer"),
-        Some(_) => false,
+    match header_typ {
+        Some(t) if t.eq_ignore_ascii_case("at+jwt") => {
+            claims.typ.is_none() || claims.typ.as_deref() == Some("Bearer")
+        }
+        Some(t) if !t.eq_ignore_ascii_case("jwt") => false,
+        _ => claims.typ.as_deref() == Some("Bearer"),
     }
 }
 

@@ -125,6 +125,17 @@ impl IdentityProvider for Faulty {
     }
 }
 
+/// A provisioner for `profile` whose IdP fails its call `fail_at`, before the call or `after`.
+fn failing(
+    target: &Target,
+    profile: &aps_core::CredentialIssuer,
+    fail_at: usize,
+    after: bool,
+) -> Provisioner {
+    let faulty = Arc::new(Faulty::new(target.idp.clone(), fail_at, after));
+    Provisioner::new(faulty, profile.clone()).key_bits(2048)
+}
+
 fn grants() -> Grants {
     Grants::new(["Function1/read"], ["read"])
 }
@@ -154,7 +165,7 @@ async fn no_enabled_client_without_grants(
     grants: &ClientGrants,
     at: &str,
 ) {
-    if let Some(state) = target.idp.client(id).await.unwrap() {
+    if let Some(state) = target.state(id).await {
         assert!(
             !state.enabled || state.has_exactly(grants),
             "{}: {at}: enabled without its grants: {state:?}",
@@ -182,9 +193,7 @@ async fn issue_credentials_survives_every_failure(target: &Target) {
                 let request =
                     AccessRequest::new(&profile, ENV, client_id("crash-issue"), None).unwrap();
                 let id = request.consumer_client_id();
-                let faulty = Arc::new(Faulty::new(target.idp.clone(), fail_at, after));
-                let failed = Provisioner::new(faulty, profile.clone())
-                    .key_bits(2048)
+                let failed = failing(target, &profile, fail_at, after)
                     .perform(&request, &Step::IssueCredentials)
                     .await;
                 assert!(failed.is_err(), "{at}: the injected failure surfaces");
@@ -196,7 +205,7 @@ async fn issue_credentials_survives_every_failure(target: &Target) {
                     .perform(&request, &Step::IssueCredentials)
                     .await
                     .unwrap_or_else(|e| panic!("{at}: the re-run converges: {e}"));
-                let state = target.idp.client(id).await.unwrap().expect("one client");
+                let state = target.state(id).await.expect("one client");
                 assert!(!state.enabled, "{at}");
                 let consumer = Consumer::Document(issued.credentials.expect("credentials"));
                 consumer.assert_invalid_client(&at).await;
@@ -207,10 +216,7 @@ async fn issue_credentials_survives_every_failure(target: &Target) {
                     .perform(&issued.request, &Step::Approve { grants: grants() })
                     .await
                     .unwrap();
-                consumer
-                    .token()
-                    .await
-                    .unwrap_or_else(|e| panic!("{at}: {e}"));
+                consumer.assert_token(&at).await;
                 target.idp.delete_client(id).await.unwrap();
             }
         }
@@ -247,8 +253,7 @@ async fn approval_survives_every_failure(target: &Target) {
                 .perform(&request, &Step::IssueCredentials)
                 .await
                 .unwrap();
-            let faulty = Arc::new(Faulty::new(target.idp.clone(), fail_at, after));
-            let failed = Provisioner::new(faulty, profile.clone())
+            let failed = failing(target, &profile, fail_at, after)
                 .perform(&issued.request, &approve)
                 .await;
             assert!(failed.is_err(), "{at}");
@@ -260,19 +265,17 @@ async fn approval_survives_every_failure(target: &Target) {
                 .await
                 .unwrap();
             assert_eq!(approved.request.state(), State::Approved);
-            let state = target.idp.client(id).await.unwrap().unwrap();
+            let state = target.state(id).await.unwrap();
             assert!(
                 state.enabled && state.has_exactly(&expected),
                 "{at}: {state:?}"
             );
             Consumer::Document(issued.credentials.unwrap())
-                .token()
-                .await
-                .unwrap();
+                .assert_token(target.name)
+                .await;
 
             // Revocation fails at its one call, then is run again.
-            let faulty = Arc::new(Faulty::new(target.idp.clone(), 0, after));
-            let failed = Provisioner::new(faulty, profile.clone())
+            let failed = failing(target, &profile, 0, after)
                 .perform(&approved.request, &Step::Revoke)
                 .await;
             assert!(failed.is_err());
@@ -282,7 +285,7 @@ async fn approval_survives_every_failure(target: &Target) {
                 .await
                 .unwrap();
             assert!(
-                target.idp.client(id).await.unwrap().is_none(),
+                target.state(id).await.is_none(),
                 "{at}: revoked client gone"
             );
         }
@@ -294,34 +297,18 @@ async fn approval_survives_every_failure(target: &Target) {
 async fn reject_after_a_partial_registration(target: &Target) {
     let profile = target.profile(ClientAuthenticator::ClientJwt);
     let request = AccessRequest::new(&profile, ENV, client_id("crash-reject"), None).unwrap();
-    let faulty = Arc::new(Faulty::new(target.idp.clone(), 0, true));
-    let failed = Provisioner::new(faulty, profile.clone())
-        .key_bits(2048)
+    let failed = failing(target, &profile, 0, true)
         .perform(&request, &Step::IssueCredentials)
         .await;
     assert!(failed.is_err());
-    assert!(
-        target
-            .idp
-            .client(request.consumer_client_id())
-            .await
-            .unwrap()
-            .is_some()
-    );
+    assert!(target.state(request.consumer_client_id()).await.is_some());
     let rejected = target
         .provisioner(&profile)
         .perform(&request, &Step::Reject)
         .await
         .unwrap();
     assert_eq!(rejected.request.state(), State::Rejected);
-    assert!(
-        target
-            .idp
-            .client(request.consumer_client_id())
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(target.state(request.consumer_client_id()).await.is_none());
 }
 
 /// Two provisioners (two portal replicas) run the same steps at once: one client, one
@@ -358,14 +345,13 @@ async fn concurrent_provisioners_converge(target: &Target) {
     x.unwrap();
     y.unwrap();
     let id = request.consumer_client_id();
-    let state = target.idp.client(id).await.unwrap().unwrap();
+    let state = target.state(id).await.unwrap();
     let expected =
         ClientGrants::scopes(["Function1/read"]).roles(target.roles_client.clone(), ["read"]);
     assert!(state.enabled && state.has_exactly(&expected), "{state:?}");
     Consumer::Document(first.credentials.unwrap())
-        .token()
-        .await
-        .unwrap();
+        .assert_token(target.name)
+        .await;
     target.idp.delete_client(id).await.unwrap();
 }
 
@@ -381,9 +367,7 @@ async fn a_rerun_that_fails_again_still_converges(target: &Target) {
         let partial = || async {
             let request =
                 AccessRequest::new(&profile, ENV, client_id("crash-rerun"), None).unwrap();
-            let faulty = Arc::new(Faulty::new(target.idp.clone(), 0, true));
-            let failed = Provisioner::new(faulty, profile.clone())
-                .key_bits(2048)
+            let failed = failing(target, &profile, 0, true)
                 .perform(&request, &Step::IssueCredentials)
                 .await;
             assert!(failed.is_err());
@@ -404,9 +388,7 @@ async fn a_rerun_that_fails_again_still_converges(target: &Target) {
             for after in [false, true] {
                 let at = format!("{authenticator} re-run, call {fail_at}, after: {after}");
                 let request = partial().await;
-                let faulty = Arc::new(Faulty::new(target.idp.clone(), fail_at, after));
-                let failed = Provisioner::new(faulty, profile.clone())
-                    .key_bits(2048)
+                let failed = failing(target, &profile, fail_at, after)
                     .perform(&request, &Step::IssueCredentials)
                     .await;
                 assert!(failed.is_err(), "{at}");
@@ -423,10 +405,7 @@ async fn a_rerun_that_fails_again_still_converges(target: &Target) {
                     .await
                     .unwrap();
                 let consumer = Consumer::Document(issued.credentials.unwrap());
-                consumer
-                    .token()
-                    .await
-                    .unwrap_or_else(|e| panic!("{at}: {e}"));
+                consumer.assert_token(&at).await;
                 target.idp.delete_client(id).await.unwrap();
             }
         }
@@ -457,8 +436,7 @@ async fn issue_without_approval_survives_every_failure(target: &Target) {
             let at = format!("issue without approval, call {fail_at}, after: {after}");
             let request = AccessRequest::new(&profile, ENV, client_id("crash-auto"), None).unwrap();
             let id = request.consumer_client_id();
-            let faulty = Arc::new(Faulty::new(target.idp.clone(), fail_at, after));
-            let error = Provisioner::new(faulty, profile.clone())
+            let error = failing(target, &profile, fail_at, after)
                 .issue_without_approval(&request, grants())
                 .await
                 .expect_err(&at);
@@ -483,16 +461,13 @@ async fn issue_without_approval_survives_every_failure(target: &Target) {
                         .credentials
                 }
             };
-            let state = target.idp.client(id).await.unwrap().unwrap();
+            let state = target.state(id).await.unwrap();
             assert!(
                 state.enabled && state.has_exactly(&expected),
                 "{at}: {state:?}"
             );
             let consumer = Consumer::Document(credentials.expect("credentials"));
-            consumer
-                .token()
-                .await
-                .unwrap_or_else(|e| panic!("{at}: {e}"));
+            consumer.assert_token(&at).await;
             target.idp.delete_client(id).await.unwrap();
         }
     }
@@ -513,8 +488,7 @@ async fn regeneration_survives_every_failure(target: &Target) {
     for fail_at in 0..calls {
         for after in [false, true] {
             let at = format!("regenerate, call {fail_at}, after: {after}");
-            let faulty = Arc::new(Faulty::new(target.idp.clone(), fail_at, after));
-            let failed = Provisioner::new(faulty, profile.clone())
+            let failed = failing(target, &profile, fail_at, after)
                 .perform(&approved, &Step::RegenerateCredentials)
                 .await;
             assert!(failed.is_err(), "{at}");
@@ -524,10 +498,7 @@ async fn regeneration_survives_every_failure(target: &Target) {
                 .await
                 .unwrap_or_else(|e| panic!("{at}: {e}"));
             let consumer = Consumer::Document(regenerated.credentials.unwrap());
-            consumer
-                .token()
-                .await
-                .unwrap_or_else(|e| panic!("{at}: {e}"));
+            consumer.assert_token(&at).await;
         }
     }
     target

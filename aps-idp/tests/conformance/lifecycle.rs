@@ -30,16 +30,15 @@ async fn approve_and_call(
     assert_eq!(approved.request.state(), State::Approved);
     assert!(approved.credentials.is_none());
 
-    let state = target.idp.client(id).await.unwrap().unwrap();
+    let state = target.state(id).await.unwrap();
     assert!(state.enabled);
     assert_eq!(state.default_scopes, ["Function1/read", "Function3/read"]);
     assert!(state.optional_scopes.is_empty());
     assert_eq!(state.roles.get(&target.roles_client).unwrap(), &["read"]);
 
     let token = consumer
-        .token()
-        .await
-        .expect("an approved client gets a token");
+        .assert_token("an approved client gets a token")
+        .await;
     let seen = verified(&target.validator(profile), &token).await;
     let mut scopes: Vec<&str> = seen.scopes().collect();
     scopes.sort_unstable();
@@ -70,14 +69,7 @@ async fn revoke(
         .await
         .unwrap();
     assert_eq!(revoked.request.state(), State::Revoked);
-    assert!(
-        target
-            .idp
-            .client(request.consumer_client_id())
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(target.state(request.consumer_client_id()).await.is_none());
     consumer.assert_invalid_client("a revoked client").await;
 }
 
@@ -96,9 +88,8 @@ async fn regenerate_then_revoke(
         .unwrap();
     let new = Consumer::Document(regenerated.credentials.expect("new credentials"));
     consumer.assert_refused(&format!("the old {what}")).await;
-    new.token()
-        .await
-        .unwrap_or_else(|e| panic!("{}: the new {what}: {e}", target.name));
+    new.assert_token(&format!("{}: the new {what}", target.name))
+        .await;
     revoke(target, profile, &regenerated.request, &new).await;
 }
 
@@ -118,12 +109,7 @@ async fn client_secret_lifecycle(target: &Target) {
         credentials.token_endpoint,
         target.idp.endpoints().token_endpoint
     );
-    let state = target
-        .idp
-        .client(request.consumer_client_id())
-        .await
-        .unwrap()
-        .unwrap();
+    let state = target.state(request.consumer_client_id()).await.unwrap();
     assert!(!state.enabled);
     assert_eq!(state.authentication, RegisteredAuthentication::Secret);
     assert!(state.default_scopes.is_empty() && state.optional_scopes.is_empty());
@@ -141,12 +127,7 @@ async fn client_secret_lifecycle(target: &Target) {
         .await
         .unwrap()
         .request;
-    let state = target
-        .idp
-        .client(request.consumer_client_id())
-        .await
-        .unwrap()
-        .unwrap();
+    let state = target.state(request.consumer_client_id()).await.unwrap();
     assert!(state.enabled);
     assert_eq!(state.default_scopes, ["Function2/*"]);
     assert!(
@@ -173,12 +154,7 @@ async fn generated_key_lifecycle(target: &Target) {
     assert!(credentials.client_secret.is_none());
     assert!(credentials.client_private_key.is_some());
     assert_eq!(credentials.issuer.as_deref(), Some(target.issuer()));
-    let state = target
-        .idp
-        .client(request.consumer_client_id())
-        .await
-        .unwrap()
-        .unwrap();
+    let state = target.state(request.consumer_client_id()).await.unwrap();
     assert!(!state.enabled);
     assert!(matches!(
         state.authentication,
@@ -235,7 +211,7 @@ async fn jwks_url_lifecycle(target: &Target) {
         )
         .await
         .unwrap();
-    own_key(&new_key).token().await.expect("the new key works");
+    own_key(&new_key).assert_token("the new key works").await;
     consumer.assert_refused("the key of the old JWKS URL").await;
 
     revoke(target, &profile, &updated.request, &own_key(&new_key)).await;
@@ -285,9 +261,8 @@ async fn certificate_lifecycle(target: &Target) {
         .await
         .unwrap();
     own_key(&new_key)
-        .token()
-        .await
-        .expect("the new certificate's key works");
+        .assert_token("the new certificate's key works")
+        .await;
     consumer.assert_refused("the old certificate's key").await;
 
     revoke(target, &profile, &updated.request, &own_key(&new_key)).await;
@@ -321,7 +296,7 @@ async fn reject_and_unknown_scope(target: &Target) {
             .starts_with("scope `Function9/read` does not exist in realm `"),
         "{error}"
     );
-    let state = target.idp.client(id).await.unwrap().unwrap();
+    let state = target.state(id).await.unwrap();
     assert!(!state.enabled, "nothing enabled after a refused approval");
     assert!(
         state.default_scopes.is_empty(),
@@ -334,7 +309,7 @@ async fn reject_and_unknown_scope(target: &Target) {
         .await
         .unwrap();
     assert_eq!(rejected.request.state(), State::Rejected);
-    assert!(target.idp.client(id).await.unwrap().is_none());
+    assert!(target.state(id).await.is_none());
 }
 
 /// `approval: false`: the client is enabled at once.
@@ -348,7 +323,7 @@ async fn without_approval(target: &Target) {
         .unwrap();
     assert_eq!(outcome.request.state(), State::Approved);
     let consumer = Consumer::Document(outcome.credentials.unwrap());
-    let token = consumer.token().await.expect("enabled at once");
+    let token = consumer.assert_token("enabled at once").await;
     verified(&target.validator(&profile), &token).await;
     target
         .idp

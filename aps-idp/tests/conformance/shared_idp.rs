@@ -48,9 +48,8 @@ async fn profile_client_follows_client_roles(target: &Target) {
         .await
         .unwrap();
     let token = Consumer::Document(issued.credentials.unwrap())
-        .token()
-        .await
-        .unwrap();
+        .assert_token(target.name)
+        .await;
     let validator = Validator::builder()
         .issuer(target.issuer())
         .audience(&ap_client)

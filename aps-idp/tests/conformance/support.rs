@@ -80,6 +80,14 @@ impl Target {
         &self.idp.endpoints().issuer
     }
 
+    /// A client's state on this IdP (`None`: no such client).
+    pub(crate) async fn state(&self, client_id: &str) -> Option<aps_idp::ClientState> {
+        self.idp
+            .client(client_id)
+            .await
+            .unwrap_or_else(|e| panic!("{}: reading client `{client_id}`: {e}", self.name))
+    }
+
     /// A custom-IdP profile on this IdP: the portal's shape, managed registration.
     pub(crate) fn profile(&self, authenticator: ClientAuthenticator) -> CredentialIssuer {
         let mut profile = CredentialIssuer::new("Conformance API");
@@ -152,6 +160,13 @@ impl Consumer {
 
     pub(crate) async fn token(&self) -> Result<Token, aps_client::Error> {
         self.client().token().await
+    }
+
+    /// Asserts the IdP gives this consumer a token; `what` names the case when it does not.
+    pub(crate) async fn assert_token(&self, what: &str) -> Token {
+        self.token()
+            .await
+            .unwrap_or_else(|e| panic!("{what}: the consumer gets no token: {e}"))
     }
 
     /// Asserts the IdP refuses this consumer as a client (unknown, disabled or wrong key).

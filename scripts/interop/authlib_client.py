@@ -55,26 +55,19 @@ def main(path):
     token_endpoint = discovery["token_endpoint"]
     jwks = requests.get(discovery["jwks_uri"], timeout=5).json()
 
+    def token_for(client_id, secret_or_key, auth_method):
+        session = OAuth2Session(client_id, secret_or_key, token_endpoint_auth_method=auth_method)
+        token = session.fetch_token(token_endpoint, grant_type="client_credentials")
+        return verify(token["access_token"], issuer, jwks, client_id)
+
     secret_client = demo["secretClient"]
     for method in ("client_secret_basic", "client_secret_post"):
-        session = OAuth2Session(
-            secret_client["clientId"],
-            secret_client["clientSecret"],
-            token_endpoint_auth_method=method,
-        )
-        token = session.fetch_token(token_endpoint, grant_type="client_credentials")
-        claims = verify(token["access_token"], issuer, jwks, secret_client["clientId"])
+        claims = token_for(secret_client["clientId"], secret_client["clientSecret"], method)
         print(f"authlib interop: {method}: token for {claims['azp']}, scope {claims.get('scope')!r}")
 
     jwt_client = demo["jwtClient"]
     auth = ShortLivedPrivateKeyJWT(token_endpoint, alg=jwt_client["alg"])
-    session = OAuth2Session(
-        jwt_client["clientId"],
-        jwt_client["privateKey"],
-        token_endpoint_auth_method=auth,
-    )
-    token = session.fetch_token(token_endpoint, grant_type="client_credentials")
-    claims = verify(token["access_token"], issuer, jwks, jwt_client["clientId"])
+    claims = token_for(jwt_client["clientId"], jwt_client["privateKey"], auth)
     print(f"authlib interop: private_key_jwt ({jwt_client['alg']}): token for {claims['azp']}")
 
     wrong = OAuth2Session(secret_client["clientId"], "not-the-secret")

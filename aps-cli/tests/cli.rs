@@ -625,21 +625,19 @@ mod dev_idp {
         args.extend_from_slice(&["--credentials-out", &file_arg]);
         args.extend_from_slice(extra);
         let mut child = aps(&args)
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
             .expect("aps dev-idp starts");
-        for _ in 0..200 {
-            if let Ok(text) = std::fs::read_to_string(&file)
-                && let Ok(demo) = serde_json::from_str::<Value>(&text)
-            {
-                return (Server(child), demo);
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
-        let _ = child.kill();
-        let _ = child.wait();
-        panic!("aps dev-idp wrote no credentials");
+        // It prints "Serving" once the server listens and the credentials file is written.
+        let stdout = child.stdout.take().expect("its stdout");
+        let serving = std::io::BufRead::lines(std::io::BufReader::new(stdout))
+            .map_while(Result::ok)
+            .any(|line| line.starts_with("Serving"));
+        let server = Server(child);
+        assert!(serving, "aps dev-idp ended before serving");
+        let demo = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+        (server, demo)
     }
 
     #[test]

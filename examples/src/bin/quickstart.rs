@@ -48,8 +48,10 @@ async fn main() -> ExitCode {
 }
 
 /// The two profiles of `profiles/quickstart.yaml`, pointed at the running IdP.
-fn profiles(running: &Running) -> Result<(CredentialIssuer, CredentialIssuer), Error> {
-    let documents = aps_core::load_yaml(PROFILES)?;
+fn profiles(
+    documents: &aps_core::Documents,
+    running: &Running,
+) -> Result<(CredentialIssuer, CredentialIssuer), Error> {
     let mut profiles: Vec<CredentialIssuer> = documents.credential_issuers().cloned().collect();
     for profile in &mut profiles {
         running.adopt(profile, ENV);
@@ -63,9 +65,12 @@ async fn run(target: &Target) -> Result<(), Error> {
     println!("aps quickstart: an API protected with the OAuth2 client credentials flow.");
     let running = idp::start(target).await?;
     say::value("identity provider", &running.description);
-    let (secret_profile, jwt_profile) = profiles(&running)?;
-    let policy = secret_profile
-        .access_policy(ENV)?
+    let documents = aps_core::load_yaml(PROFILES)?;
+    let (secret_profile, jwt_profile) = profiles(&documents, &running)?;
+    let profile_policy = secret_profile.access_policy(ENV)?;
+    // What the IdP issued, shown through the SDK's own validator (the profile's policy alone).
+    let inspector = Validator::builder().policy(&profile_policy).build()?;
+    let policy = profile_policy
         .to_builder()
         .scope("Function1/read")
         .build()?;
@@ -89,7 +94,7 @@ async fn run(target: &Target) -> Result<(), Error> {
     ));
 
     say::step(2, "The API provider's Authorization Profile");
-    let problems = aps_core::load_yaml(PROFILES)?.validate();
+    let problems = documents.validate();
     say::value("profiles", "examples/profiles/quickstart.yaml (2 profiles)");
     say::value("problems found", problems.len());
     for problem in &problems {
@@ -158,7 +163,7 @@ async fn run(target: &Target) -> Result<(), Error> {
 
     say::step(5, "Consumers get tokens");
     let token = consumer.token().await?;
-    let claims = claims(token.secret())?;
+    let claims: serde_json::Value = inspector.validate(token.secret()).await?.claims()?;
     say::line(format!(
         "{consumer_id} authenticates with its client secret. Its token's claims:"
     ));
@@ -169,7 +174,13 @@ async fn run(target: &Target) -> Result<(), Error> {
     say::line(format!(
         "{signed_id} signs a JWT with its own key (private_key_jwt), published at {jwks_url}"
     ));
-    say::value("its token's scope", claims_scope(signed_token.secret())?);
+    let signed_scopes: Vec<String> = inspector
+        .validate(signed_token.secret())
+        .await?
+        .scopes()
+        .map(str::to_owned)
+        .collect();
+    say::value("its token's scope", signed_scopes.join(" "));
 
     say::step(6, "Calls through the gateway");
     let http = reqwest::Client::new();
@@ -278,24 +289,6 @@ fn show_call(what: &str, response: &reqwest::Response) {
         .map(|v| format!("  WWW-Authenticate: {v}"))
         .unwrap_or_default();
     say::value(what, format!("{}{challenge}", response.status()));
-}
-
-/// The claims of a token, decoded without checking (the gateway checked it).
-fn claims(token: &str) -> Result<serde_json::Value, Error> {
-    use base64::Engine as _;
-    let payload = token
-        .split('.')
-        .nth(1)
-        .ok_or_else(|| say::Unexpected("a JWT access token".into()))?;
-    let json = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(payload)?;
-    Ok(serde_json::from_slice(&json)?)
-}
-
-fn claims_scope(token: &str) -> Result<String, Error> {
-    Ok(claims(token)?["scope"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned())
 }
 
 /// The token with one character of its signature changed.

@@ -293,14 +293,17 @@ impl Provisioner {
         let id = &client.client_id;
         match self.idp.register_client(client).await {
             Ok(secret) => self.issued(id, secret, key),
-            Err(error) if error.is_already_exists() => {
-                let existing = self.idp.client(id).await?.ok_or(error)?;
-                self.converge(client, key, &existing).await
-            }
+            Err(exists) if exists.is_already_exists() => match self.idp.client(id).await? {
+                // Someone else's access, or this request approved already: never take it over.
+                Some(existing) if existing.enabled => Err(exists),
+                Some(existing) => self.converge(client, key, &existing).await,
+                None => Err(exists),
+            },
             Err(error) => Err(error),
         }
     }
 
+    /// Converges on `existing`, a disabled client registered before with this id.
     async fn converge(
         &self,
         client: &NewClient,
@@ -308,13 +311,6 @@ impl Provisioner {
         existing: &ClientState,
     ) -> Result<IssuedCredentials> {
         let id = &client.client_id;
-        if existing.enabled {
-            // Someone else's access, or this request approved already: never take it over.
-            return Err(Error::AlreadyExists {
-                client_id: id.clone(),
-                realm: realm_of(&self.idp.endpoints().issuer).to_owned(),
-            });
-        }
         let mut audiences = client.audiences.clone();
         audiences.sort();
         let same_kind = matches!(
@@ -451,13 +447,5 @@ fn public_key(key: &ClientKey) -> Result<PublicKey> {
         _ => Err(Error::Conflict(
             "this version of aps-idp does not know this kind of client key".into(),
         )),
-    }
-}
-
-/// The realm name of an issuer (`…/realms/<realm>`), or the issuer itself when it has none.
-fn realm_of(issuer: &str) -> &str {
-    match issuer.rsplit_once("/realms/") {
-        Some((_, realm)) if !realm.is_empty() && !realm.contains('/') => realm,
-        _ => issuer,
     }
 }

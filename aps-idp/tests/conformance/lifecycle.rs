@@ -325,6 +325,22 @@ async fn without_approval(target: &Target) {
     let consumer = Consumer::Document(outcome.credentials.unwrap());
     let token = consumer.assert_token("enabled at once").await;
     verified(&target.validator(&profile), &token).await;
+
+    // Issuing again for an enabled client never takes it over: the IdP's own `AlreadyExists`.
+    let again = target
+        .provisioner(&profile)
+        .perform(&request, &Step::IssueCredentials)
+        .await
+        .unwrap_err();
+    assert!(again.is_already_exists(), "{}: {again}", target.name);
+    assert!(
+        target
+            .state(request.consumer_client_id())
+            .await
+            .unwrap()
+            .enabled
+    );
+    consumer.assert_token("still working").await;
     target
         .idp
         .delete_client(request.consumer_client_id())

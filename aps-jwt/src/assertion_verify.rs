@@ -76,7 +76,11 @@ pub struct VerifiedAssertion {
 #[must_use]
 pub fn unverified_client_id(assertion: &str) -> Option<String> {
     let parsed = token::parse(assertion, 16 * 1024).ok()?;
-    parsed.claims.sub.or(parsed.claims.iss)
+    parsed
+        .claims
+        .sub()
+        .or(parsed.claims.iss())
+        .map(str::to_owned)
 }
 
 impl AssertionVerifier {
@@ -131,10 +135,15 @@ impl AssertionVerifier {
             return Err(ValidationError::BadSignature);
         }
         let claims = &parsed.claims;
-        if claims.iss.as_deref() != Some(client_id) || claims.sub.as_deref() != Some(client_id) {
+        if claims.iss() != Some(client_id) || claims.sub() != Some(client_id) {
             return Err(ValidationError::IssuerNotAllowed);
         }
-        if claims.aud.len() != 1 || !inner.audiences.contains(&claims.aud[0]) {
+        let mut aud = claims.aud();
+        if aud.len() != 1
+            || !aud
+                .next()
+                .is_some_and(|a| inner.audiences.iter().any(|want| want == a))
+        {
             return Err(ValidationError::Audience);
         }
         let now = unix_secs(inner.clock.now());
@@ -158,8 +167,8 @@ impl AssertionVerifier {
             return Err(ValidationError::IssuedInFuture);
         }
         let jti = claims
-            .jti
-            .clone()
+            .jti()
+            .map(str::to_owned)
             .ok_or(ValidationError::MissingClaim("jti"))?;
         // Partitioned by client: one client cannot fill another's window.
         match inner

@@ -65,6 +65,7 @@
 mod alg;
 mod assertion;
 mod assertion_verify;
+mod claims;
 mod clock;
 mod der;
 mod encoding;
@@ -93,6 +94,7 @@ pub use assertion::{
 pub use assertion_verify::{
     AssertionVerifier, AssertionVerifierBuilder, VerifiedAssertion, unverified_client_id,
 };
+pub use claims::ClaimList;
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use error::{Error, KeyProblem, Result};
 pub use jwk::{Jwk, Jwks};

@@ -1,10 +1,9 @@
 //! Parsing a compact JWS access token into its header and claims, once, without trusting it.
 
-use std::fmt;
-
 use serde::Deserialize;
-use serde::de::{self, Deserializer, IgnoredAny, Visitor};
+use serde::de::{Deserializer, IgnoredAny};
 
+use crate::claims::Claims;
 use crate::encoding::b64url_decode;
 use crate::validation_error::ValidationError;
 
@@ -24,103 +23,10 @@ pub(crate) struct Header {
     pub(crate) x5c: Option<Vec<String>>,
 }
 
-/// The registered claims plus Keycloak's, typed. Duplicate members among these are rejected by
-/// serde, so a token cannot say two different things about the same claim. A string claim that
-/// is present must be a string: `null` is an error, never "absent" (as for the NumericDates).
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct Claims {
-    #[serde(default, deserialize_with = "string")]
-    pub(crate) iss: Option<String>,
-    #[serde(default, deserialize_with = "string")]
-    pub(crate) sub: Option<String>,
-    #[serde(default, deserialize_with = "audience")]
-    pub(crate) aud: Vec<String>,
-    #[serde(default, deserialize_with = "numeric_date")]
-    pub(crate) exp: Option<i64>,
-    #[serde(default, deserialize_with = "numeric_date")]
-    pub(crate) nbf: Option<i64>,
-    #[serde(default, deserialize_with = "numeric_date")]
-    pub(crate) iat: Option<i64>,
-    #[serde(default, deserialize_with = "string")]
-    pub(crate) jti: Option<String>,
-    #[serde(default, deserialize_with = "string")]
-    pub(crate) typ: Option<String>,
-    #[serde(default, deserialize_with = "string")]
-    pub(crate) azp: Option<String>,
-    #[serde(default, deserialize_with = "string")]
-    pub(crate) scope: Option<String>,
-    #[serde(default)]
-    pub(crate) realm_access: Option<Access>,
-    #[serde(default)]
-    pub(crate) resource_access: Option<ResourceAccess>,
-    #[serde(default, rename = "clientId", deserialize_with = "string")]
-    pub(crate) client_id_camel: Option<String>,
-    #[serde(default, deserialize_with = "string")]
-    pub(crate) client_id: Option<String>,
-    #[serde(default, deserialize_with = "string")]
-    pub(crate) preferred_username: Option<String>,
-    #[serde(default, deserialize_with = "string")]
-    pub(crate) payloadhash: Option<String>,
-}
-
-/// `realm_access` or one `resource_access` entry.
-#[derive(Debug, Default, Clone, Deserialize)]
-pub(crate) struct Access {
-    #[serde(default)]
-    pub(crate) roles: Vec<String>,
-}
-
-/// `resource_access`: the roles of each client, in the order of the token. A small list is
-/// cheaper to build than a hash map (no hasher, no table) for the handful of clients a token
-/// names, and a lookup walks it from the end, so a duplicate member means what it meant in a
-/// map: the last one wins.
-#[derive(Debug, Default, Clone)]
-pub(crate) struct ResourceAccess(Vec<(String, Access)>);
-
-impl ResourceAccess {
-    /// The roles of `client`.
-    pub(crate) fn get(&self, client: &str) -> Option<&Access> {
-        self.0
-            .iter()
-            .rev()
-            .find(|(c, _)| c == client)
-            .map(|(_, a)| a)
-    }
-
-    /// Adds or replaces the roles of `client`.
-    #[cfg(test)]
-    pub(crate) fn insert(&mut self, client: String, access: Access) -> Option<Access> {
-        let old = self.0.iter().rposition(|(c, _)| *c == client);
-        self.0.push((client, access));
-        old.map(|i| self.0.remove(i).1)
-    }
-}
-
-impl<'de> Deserialize<'de> for ResourceAccess {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct Clients;
-        impl<'de> Visitor<'de> for Clients {
-            type Value = ResourceAccess;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a map of clients to roles")
-            }
-            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-                let mut clients = Vec::with_capacity(map.size_hint().unwrap_or(0).min(16));
-                while let Some(entry) = map.next_entry::<String, Access>()? {
-                    clients.push(entry);
-                }
-                Ok(ResourceAccess(clients))
-            }
-        }
-        deserializer.deserialize_map(Clients)
-    }
-}
-
 /// A token split and decoded, not yet verified.
 pub(crate) struct Parsed<'a> {
     pub(crate) header: Header,
     pub(crate) claims: Claims,
-    pub(crate) payload: Vec<u8>,
     pub(crate) signing_input: &'a str,
     pub(crate) signature: Vec<u8>,
 }
@@ -137,11 +43,15 @@ pub(crate) fn parse(token: &str, max_size: usize) -> Result<Parsed<'_>, Validati
     let (header, payload) = signing_input
         .split_once('.')
         .ok_or(malformed("not a compact JWS"))?;
-    if payload.contains('.') {
-        return Err(malformed("not a compact JWS (JWE or extra parts)"));
-    }
     let header = b64url_decode(header).ok_or(malformed("header is not base64url"))?;
-    let payload = b64url_decode(payload).ok_or(malformed("payload is not base64url"))?;
+    // `.` is not base64url: a JWE or extra parts fail here (the check is not worth a scan).
+    let payload = b64url_decode(payload).ok_or_else(|| {
+        malformed(if payload.contains('.') {
+            "not a compact JWS (JWE or extra parts)"
+        } else {
+            "payload is not base64url"
+        })
+    })?;
     let signature = b64url_decode(signature).ok_or(malformed("signature is not base64url"))?;
     if !is_json_object(&header) {
         return Err(malformed("header is not a JSON object"));
@@ -159,8 +69,8 @@ pub(crate) fn parse(token: &str, max_size: usize) -> Result<Parsed<'_>, Validati
         // RFC 7515 section 4.1.11: no extension is understood here, so none may be critical.
         return Err(ValidationError::CriticalHeader);
     }
-    let text = std::str::from_utf8(&payload).map_err(|_| malformed("payload is not UTF-8"))?;
-    let claims: Claims = serde_json::from_str(text).map_err(|e| {
+    let text = String::from_utf8(payload).map_err(|_| malformed("payload is not UTF-8"))?;
+    let claims = Claims::parse(text).map_err(|e| {
         if e.is_data() {
             ValidationError::InvalidClaims
         } else {
@@ -170,7 +80,6 @@ pub(crate) fn parse(token: &str, max_size: usize) -> Result<Parsed<'_>, Validati
     Ok(Parsed {
         header,
         claims,
-        payload,
         signing_input,
         signature,
     })
@@ -190,67 +99,6 @@ fn string<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, 
 /// serde would also read a struct from a JSON array; a JOSE header and a claims set are objects.
 fn is_json_object(json: &[u8]) -> bool {
     json.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{')
-}
-
-/// The latest NumericDate accepted: 9999-12-31T23:59:59Z. Anything larger is nonsense or an
-/// overflow attempt.
-const MAX_NUMERIC_DATE: f64 = 253_402_300_799.0;
-
-/// A NumericDate (RFC 7519 section 2): a JSON number of seconds, possibly fractional. Strings,
-/// booleans, `null`, negative and absurdly large values are errors, never "absent".
-fn numeric_date<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
-    struct NumericDate;
-    impl Visitor<'_> for NumericDate {
-        type Value = i64;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a NumericDate")
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<i64, E> {
-            // Precision is irrelevant here: the value is only range-checked before the cast.
-            #[allow(clippy::cast_precision_loss)]
-            self.visit_f64(v as f64)
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<i64, E> {
-            #[allow(clippy::cast_precision_loss)]
-            self.visit_f64(v as f64)
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<i64, E> {
-            if v.is_finite() && (0.0..=MAX_NUMERIC_DATE).contains(&v) {
-                // In range, so the cast is exact for the integer part.
-                #[allow(clippy::cast_possible_truncation)]
-                Ok(v.floor() as i64)
-            } else {
-                Err(E::custom("NumericDate out of range"))
-            }
-        }
-    }
-    deserializer.deserialize_any(NumericDate).map(Some)
-}
-
-/// `aud`: one string or an array of strings (RFC 7519 section 4.1.3).
-fn audience<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
-    // A visitor rather than an untagged enum, which would buffer the value to try each shape.
-    struct Audience;
-    impl<'de> Visitor<'de> for Audience {
-        type Value = Vec<String>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a string or an array of strings")
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            Ok(vec![v.to_owned()])
-        }
-        fn visit_string<E: de::Error>(self, v: String) -> Result<Self::Value, E> {
-            Ok(vec![v])
-        }
-        fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
-            let mut all = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(16));
-            while let Some(one) = seq.next_element::<String>()? {
-                all.push(one);
-            }
-            Ok(all)
-        }
-    }
-    deserializer.deserialize_any(Audience)
 }
 
 #[cfg(test)]
@@ -339,8 +187,8 @@ mod tests {
 
     #[test]
     fn audience_is_a_string_or_array_of_strings() {
-        assert_eq!(claims(r#"{"aud":"a"}"#).unwrap().aud, ["a"]);
-        assert_eq!(claims(r#"{"aud":["a","b"]}"#).unwrap().aud, ["a", "b"]);
+        assert_eq!(claims(r#"{"aud":"a"}"#).unwrap().aud(), ["a"]);
+        assert_eq!(claims(r#"{"aud":["a","b"]}"#).unwrap().aud(), ["a", "b"]);
         assert!(claims(r#"{"aud":1}"#).is_err());
         assert!(claims(r#"{"aud":["a",1]}"#).is_err());
     }

@@ -121,11 +121,13 @@ fn describe(token: &VerifiedToken, now: i64) -> String {
     field("issuer:", token.issuer().to_owned());
     field("subject:", token.subject().unwrap_or_default().to_owned());
     field("client:", token.client_id().unwrap_or_default().to_owned());
-    field("audience:", token.audience().join(", "));
-    field("scope:", token.scopes().collect::<Vec<_>>().join(" "));
-    field("realm roles:", token.realm_roles().join(", "));
+    let joined =
+        |strings: &mut dyn Iterator<Item = &str>, by: &str| strings.collect::<Vec<_>>().join(by);
+    field("audience:", joined(&mut token.audience(), ", "));
+    field("scope:", joined(&mut token.scopes(), " "));
+    field("realm roles:", joined(&mut token.realm_roles(), ", "));
     if let Some(client) = token.authorized_party() {
-        field("roles:", token.client_roles(client).join(", "));
+        field("roles:", joined(&mut token.client_roles(client), ", "));
     }
     let exp = unix_secs(token.expires_at());
     field(

@@ -50,7 +50,7 @@ async fn approve_and_call(
     );
     assert_eq!(seen.client_roles(&target.roles_client), ["read"]);
     // Keycloak adds the client whose roles the token carries; the DevIdp does the same.
-    let mut audience = seen.audience().to_vec();
+    let mut audience: Vec<&str> = seen.audience().collect();
     audience.sort();
     assert_eq!(audience, [API_AUDIENCE, target.roles_client.as_str()]);
     assert_eq!(seen.authorized_party(), Some(id));

@@ -2,7 +2,8 @@
 
 use aps_core::{ClientRole, Denial};
 
-use crate::token::{Claims, Header};
+use crate::claims::Claims;
+use crate::token::Header;
 use crate::validation_error::ValidationError;
 
 /// Which tokens count as access tokens.
@@ -96,14 +97,19 @@ impl ClaimChecks {
         {
             return Err(ValidationError::LifetimeTooLong);
         }
-        if self.require_jti && claims.jti.is_none() {
+        if self.require_jti && claims.jti().is_none() {
             return Err(ValidationError::MissingClaim("jti"));
         }
-        if !self.audiences.is_empty() && !claims.aud.iter().any(|a| self.audiences.contains(a)) {
+        if !self.audiences.is_empty()
+            && !claims
+                .aud()
+                .any(|a| self.audiences.iter().any(|want| want == a))
+        {
             return Err(ValidationError::Audience);
         }
         if !self.authorized_parties.is_empty()
-            && !own_client(claims).is_some_and(|client| self.authorized_parties.contains(client))
+            && !own_client(claims)
+                .is_some_and(|client| self.authorized_parties.iter().any(|p| p == client))
         {
             return Err(ValidationError::AuthorizedParty);
         }
@@ -116,8 +122,8 @@ impl ClaimChecks {
 
 /// The client the token was issued to: `azp`, or RFC 9068's `client_id` when there is no
 /// `azp` (never `client_id` when `azp` says otherwise).
-fn own_client(claims: &Claims) -> Option<&String> {
-    claims.azp.as_ref().or(claims.client_id.as_ref())
+fn own_client(claims: &Claims) -> Option<&str> {
+    claims.azp().or(claims.client_id())
 }
 
 fn is_access_token(header: &Header, claims: &Claims) -> bool {
@@ -129,10 +135,10 @@ fn is_access_token(header: &Header, claims: &Claims) -> bool {
     });
     match header_typ {
         Some(t) if t.eq_ignore_ascii_case("at+jwt") => {
-            claims.typ.is_none() || claims.typ.as_deref() == Some("Bearer")
+            matches!(claims.typ(), None | Some("Bearer"))
         }
         Some(t) if !t.eq_ignore_ascii_case("jwt") => false,
-        _ => claims.typ.as_deref() == Some("Bearer"),
+        _ => claims.typ() == Some("Bearer"),
     }
 }
 
@@ -157,7 +163,7 @@ impl Grants {
                     (0..required).any(has)
                 }
         };
-        let scope = claims.scope.as_deref().unwrap_or("");
+        let scope = claims.scope().unwrap_or("");
         // Empty pieces (`"a  b"`, `""`) are never a scope, whatever is required.
         if !satisfied(self.scopes.len(), &|i| {
             scope
@@ -169,10 +175,7 @@ impl Grants {
                 all_of: self.require_all,
             });
         }
-        let realm = claims
-            .realm_access
-            .as_ref()
-            .map_or(&[][..], |a| &a.roles[..]);
+        let realm = claims.realm_roles();
         if !satisfied(self.realm_roles.len(), &|i| {
             realm.contains(&self.realm_roles[i])
         }) {
@@ -181,15 +184,12 @@ impl Grants {
                 all_of: self.require_all,
             });
         }
-        let client_roles = |client: &str| -> &[String] {
-            claims
-                .resource_access
+        let azp_roles = own_client(claims).map(|client| claims.client_roles(client));
+        if !satisfied(self.roles.len(), &|i| {
+            azp_roles
                 .as_ref()
-                .and_then(|r| r.get(client))
-                .map_or(&[][..], |a| &a.roles[..])
-        };
-        let azp_roles = own_client(claims).map_or(&[][..], |c| client_roles(c));
-        if !satisfied(self.roles.len(), &|i| azp_roles.contains(&self.roles[i])) {
+                .is_some_and(|roles| roles.contains(&self.roles[i]))
+        }) {
             return Err(Denial::MissingRole {
                 required: self.roles.clone(),
                 all_of: self.require_all,
@@ -197,9 +197,7 @@ impl Grants {
         }
         if !satisfied(self.client_roles.len(), &|i| {
             let wanted = &self.client_roles[i];
-            client_roles(wanted.client())
-                .iter()
-                .any(|r| r == wanted.role())
+            claims.client_roles(wanted.client()).contains(wanted.role())
         }) {
             return Err(Denial::MissingClientRole {
                 required: self.client_roles.clone(),

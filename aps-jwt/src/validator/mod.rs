@@ -104,7 +104,7 @@ impl Validator {
             Err(err) => return Err(self.refuse(err, Some(&parsed))),
         };
         let exp = parsed.claims.exp.unwrap_or(i64::MIN);
-        let verified = VerifiedToken::new(parsed.claims, parsed.payload, alg, parsed.header.kid);
+        let verified = VerifiedToken::new(parsed.claims, alg, parsed.header.kid);
         if let Some(cache) = &inner.cache {
             cache.insert(
                 token,
@@ -136,8 +136,7 @@ impl Validator {
         }
         let iss = parsed
             .claims
-            .iss
-            .as_deref()
+            .iss()
             .ok_or(ValidationError::IssuerNotAllowed)?;
         let issuer = inner
             .issuers
@@ -167,7 +166,7 @@ impl Validator {
     ) -> ValidationError {
         self.inner.refused.record(&err, token);
         if err == ValidationError::IssuerNotAllowed
-            && let Some(iss) = token.and_then(|t| t.claims.iss.as_deref())
+            && let Some(iss) = token.and_then(|t| t.claims.iss())
         {
             self.hint_issuer(iss);
         }

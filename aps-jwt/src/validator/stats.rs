@@ -106,14 +106,11 @@ impl RefusalCounters {
         if let Some(i) = REASONS.iter().position(|r| *r == reason) {
             self.counts[i].fetch_add(1, Ordering::Relaxed);
         }
-        let issuer = token.and_then(|p| p.claims.iss.as_deref());
+        let issuer = token.and_then(|p| p.claims.iss());
         let kid = token.and_then(|p| p.header.kid.as_deref());
         let client = token.and_then(|p| {
             let c = &p.claims;
-            c.azp
-                .as_deref()
-                .or(c.client_id.as_deref())
-                .or(c.client_id_camel.as_deref())
+            c.azp().or(c.client_id()).or(c.client_id_camel())
         });
         if err.is_unavailable() {
             tracing::warn!(

@@ -1,5 +1,4 @@
 use super::*;
-use crate::token::Access;
 
 fn header(typ: Option<&str>) -> Header {
     let mut header = serde_json::json!({"alg": "RS256"});
@@ -10,7 +9,7 @@ fn header(typ: Option<&str>) -> Header {
 }
 
 fn claims(json: serde_json::Value) -> Claims {
-    serde_json::from_value(json).expect("claims")
+    Claims::parse(json.to_string()).expect("claims")
 }
 
 const NOW: i64 = 1_800_000_000;
@@ -144,16 +143,16 @@ fn only_access_tokens_pass_by_default() {
 }
 
 fn keycloak_claims() -> Claims {
-    let mut c = with(serde_json::json!({
+    with(serde_json::json!({
         "scope": "profile Function1/read email",
         "azp": "app-1",
         "realm_access": {"roles": ["offline_access", "reader"]},
-        "resource_access": {"app-1": {"roles": ["read"]}, "api": {"roles": ["write", "admin"]}}
-    }));
-    c.resource_access
-        .get_or_insert_default()
-        .insert("empty".into(), Access::default());
-    c
+        "resource_access": {
+            "app-1": {"roles": ["read"]},
+            "api": {"roles": ["write", "admin"]},
+            "empty": {}
+        }
+    }))
 }
 
 #[test]
@@ -259,4 +258,19 @@ fn issue_11_empty_scope_pieces_never_match() {
             assert!(grants.authorize(&claims).is_err(), "{scope:?}");
         }
     }
+}
+
+/// A token without `azp` or `client_id` has no own client roles, whatever `resource_access`
+/// says of a client named "".
+#[test]
+fn without_an_own_client_no_role_is_the_clients() {
+    let claims = with(serde_json::json!({"resource_access": {"": {"roles": ["read"]}}}));
+    let grants = Grants {
+        roles: vec!["read".into()],
+        ..Grants::default()
+    };
+    assert!(matches!(
+        grants.authorize(&claims),
+        Err(Denial::MissingRole { .. })
+    ));
 }

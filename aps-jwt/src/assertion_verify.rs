@@ -113,11 +113,10 @@ impl AssertionVerifier {
         if !is_assertion_type(parsed.header.typ.as_deref()) {
             return Err(ValidationError::TokenType);
         }
-        let alg: Algorithm = parsed
+        let alg = parsed
             .header
             .alg
-            .parse()
-            .map_err(|_| ValidationError::AlgorithmNotAllowed)?;
+            .ok_or(ValidationError::AlgorithmNotAllowed)?;
         let kid = parsed.header.kid.as_deref();
         let candidates: Vec<&VerifyingKey> = keys
             .iter()

@@ -1,8 +1,11 @@
 //! Parsing a compact JWS access token into its header and claims, once, without trusting it.
 
 use serde::Deserialize;
-use serde::de::{Deserializer, IgnoredAny};
+use std::fmt;
 
+use serde::de::{self, Deserializer, IgnoredAny, Visitor};
+
+use crate::alg::Algorithm;
 use crate::claims::Claims;
 use crate::encoding::b64url_decode;
 use crate::validation_error::ValidationError;
@@ -11,7 +14,9 @@ use crate::validation_error::ValidationError;
 /// to be ignored: a key is never taken from the token itself (RFC 8725 section 3.10).
 #[derive(Debug, Deserialize)]
 pub(crate) struct Header {
-    pub(crate) alg: String,
+    /// `None` for an algorithm this crate does not know (refused as not allowed).
+    #[serde(deserialize_with = "algorithm")]
+    pub(crate) alg: Option<Algorithm>,
     #[serde(default, deserialize_with = "string")]
     pub(crate) kid: Option<String>,
     #[serde(default, deserialize_with = "string")]
@@ -88,6 +93,21 @@ pub(crate) fn parse(token: &str, max_size: usize) -> Result<Parsed<'_>, Validati
 /// `true` for a member that is there, whatever its value: `"crit": null` is not "absent".
 fn present<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
     IgnoredAny::deserialize(deserializer).map(|_| true)
+}
+
+/// `alg`: a string, compared exactly (RFC 7515 section 4.1.1), read without allocating.
+fn algorithm<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Algorithm>, D::Error> {
+    struct Name;
+    impl Visitor<'_> for Name {
+        type Value = Option<Algorithm>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an algorithm name")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            Ok(v.parse().ok())
+        }
+    }
+    deserializer.deserialize_str(Name)
 }
 
 /// A member that, when present, must be a string: `"kid": null` is refused rather than read as
@@ -229,6 +249,22 @@ mod tests {
             parse(&token("c2l"), 1000),
             Err(ValidationError::Malformed(_))
         ));
+    }
+
+    #[test]
+    fn alg_is_required_and_compared_exactly() {
+        let alg = |header: &str| parse(&token(header, "{}"), 1 << 16).map(|p| p.header.alg);
+        assert_eq!(alg(r#"{"alg":"RS256"}"#).ok(), Some(Some(Algorithm::RS256)));
+        for unknown in ["none", "rs256", "RS256 ", "HS256", ""] {
+            let header = format!(r#"{{"alg":"{unknown}"}}"#);
+            assert_eq!(alg(&header).ok(), Some(None), "{unknown}");
+        }
+        for malformed in [r#"{}"#, r#"{"alg":null}"#, r#"{"alg":256}"#] {
+            assert!(
+                matches!(alg(malformed), Err(ValidationError::Malformed(_))),
+                "{malformed}"
+            );
+        }
     }
 
     #[test]

@@ -122,7 +122,7 @@ impl Verifier {
             return Err(ValidationError::Missing);
         }
         let parsed = token::parse(token, inner.max_token_size)?;
-        if parsed.header.alg != "RS256" {
+        if parsed.header.alg != Some(Algorithm::RS256) {
             return Err(ValidationError::AlgorithmNotAllowed);
         }
         let now = unix_secs(inner.clock.now());

@@ -126,11 +126,10 @@ impl Validator {
         now: i64,
     ) -> Result<(Algorithm, Arc<KeyHandle>), ValidationError> {
         let inner = &*self.inner;
-        let alg: Algorithm = parsed
+        let alg = parsed
             .header
             .alg
-            .parse()
-            .map_err(|_| ValidationError::AlgorithmNotAllowed)?;
+            .ok_or(ValidationError::AlgorithmNotAllowed)?;
         if !inner.algorithms.contains(&alg) {
             return Err(ValidationError::AlgorithmNotAllowed);
         }

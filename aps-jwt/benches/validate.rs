@@ -256,12 +256,30 @@ fn replay(c: &mut Criterion) {
     group.finish();
 }
 
+/// What `BearerLayer` does besides validating: finding the one bearer token in the headers.
+#[cfg(feature = "tower")]
+fn header(c: &mut Criterion) {
+    let key = SigningKey::from_pem(RSA_PEM).expect("key");
+    let mut headers = http::HeaderMap::new();
+    let value = format!("Bearer {}", token(&key));
+    headers.insert(
+        http::header::AUTHORIZATION,
+        value.parse().expect("header value"),
+    );
+    c.bench_function("layer/bearer_token (1.7 KB token)", |b| {
+        b.iter(|| aps_jwt::bearer_token(std::hint::black_box(&headers)).map(str::len));
+    });
+}
+
+#[cfg(not(feature = "tower"))]
+fn header(_: &mut Criterion) {}
+
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .warm_up_time(Duration::from_millis(500))
         .measurement_time(Duration::from_secs(2))
         .sample_size(40);
-    targets = verify, remote, sign, cache_key, events, replay
+    targets = verify, remote, sign, cache_key, events, replay, header
 }
 criterion_main!(benches);

@@ -79,7 +79,6 @@ impl Member {
 /// The registered claims plus Keycloak's. A member among these may appear once, so a token
 /// cannot say two different things about the same claim. A string claim that is present must be
 /// a string: `null` is an error, never "absent" (as for the NumericDates).
-#[derive(Debug, Default)]
 pub(crate) struct Claims {
     /// The JSON text as signed, then the unescaped strings.
     text: String,

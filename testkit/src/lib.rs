@@ -1,4 +1,5 @@
-//! Test support shared by the aps crates.
+//! Test support shared by the aps crates: the Keycloak test server, and the HTTP load generator
+//! of the benches ([`load`]).
 //!
 //! Tests that need Keycloak start with
 //!
@@ -16,6 +17,7 @@
 
 mod error;
 mod keycloak;
+pub mod load;
 mod policy;
 pub mod provision;
 

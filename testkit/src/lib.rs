@@ -16,6 +16,8 @@
 //! `scripts/test.sh` installs, starts and provisions the server, then exports `KEYCLOAK_URL`.
 
 mod error;
+#[cfg(test)]
+mod fake_env;
 mod keycloak;
 pub mod load;
 mod policy;

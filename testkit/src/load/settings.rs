@@ -49,15 +49,7 @@ fn parse_or<T: FromStr>(value: Option<String>, default: T) -> T {
 #[cfg(test)]
 mod tests {
     use super::Settings;
-
-    fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        move |name| {
-            pairs
-                .iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| (*v).to_owned())
-        }
-    }
+    use crate::fake_env::fake_env as env;
 
     #[test]
     fn defaults_when_unset() {

@@ -36,14 +36,22 @@ pub async fn serve(app: Router) -> Result<String, Error> {
 /// # Errors
 /// When the verifier cannot be built or no port can be bound.
 pub async fn start_upstream(gateway_key: &SigningKey) -> Result<String, Error> {
-    let verifier = Verifier::builder(SERVICE)
-        .header(GATEWAY_HEADER)
-        .jwks(&gateway_key.public_jwks())
-        .build()?;
     let app = Router::new()
         .fallback(upstream)
-        .layer(UpstreamLayer::new(verifier));
+        .layer(UpstreamLayer::new(upstream_verifier(gateway_key)?));
     serve(app).await
+}
+
+/// What the upstream checks the gateway's JWT with: its header, the service name, the
+/// gateway's public keys.
+///
+/// # Errors
+/// When the verifier cannot be built from the key.
+pub fn upstream_verifier(gateway_key: &SigningKey) -> Result<Verifier, aps_jwt::Error> {
+    Verifier::builder(SERVICE)
+        .header(GATEWAY_HEADER)
+        .jwks(&gateway_key.public_jwks())
+        .build()
 }
 
 async fn upstream(gateway: GatewayRequest, body: Bytes) -> axum::Json<serde_json::Value> {

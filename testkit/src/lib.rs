@@ -1,4 +1,5 @@
-//! Test support shared by the aps crates.
+//! Test support shared by the aps crates: the Keycloak test server, and the HTTP load generator
+//! of the benches ([`load`]).
 //!
 //! Tests that need Keycloak start with
 //!
@@ -15,7 +16,10 @@
 //! `scripts/test.sh` installs, starts and provisions the server, then exports `KEYCLOAK_URL`.
 
 mod error;
+#[cfg(test)]
+mod fake_env;
 mod keycloak;
+pub mod load;
 mod policy;
 pub mod provision;
 

@@ -39,15 +39,7 @@ pub fn keycloak_presence(var: impl Fn(&str) -> Option<String>) -> Presence {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn env<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
-        move |name| {
-            pairs
-                .iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| (*v).to_owned())
-        }
-    }
+    use crate::fake_env::fake_env as env;
 
     #[test]
     fn url_set_means_available_without_trailing_slash() {

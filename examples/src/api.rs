@@ -3,12 +3,14 @@
 //! signs a JWT for the upstream (what Kong's Upstream JWT plugin does); the upstream verifies
 //! that JWT with `aps_jwt::upstream::UpstreamLayer`.
 
+use std::time::Duration;
+
 use aps_jwt::upstream::{GatewayRequest, Signer, UpstreamLayer, Verifier};
 use aps_jwt::{BearerLayer, SigningKey, Validator, VerifiedToken};
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use serde_json::json;
 
 use crate::say::Error;
@@ -83,7 +85,10 @@ pub async fn start_gateway(
     let state = Gateway {
         signer: Signer::builder(key).build()?,
         upstream,
-        http: reqwest::Client::new(),
+        http: reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(2))
+            .timeout(Duration::from_secs(10))
+            .build()?,
     };
     let app = Router::new()
         .fallback(proxy)
@@ -94,6 +99,7 @@ pub async fn start_gateway(
 
 async fn proxy(
     State(gateway): State<Gateway>,
+    method: Method,
     uri: Uri,
     token: VerifiedToken,
     headers: HeaderMap,
@@ -107,9 +113,10 @@ async fn proxy(
         Ok(signed) => signed,
         Err(_) => return (StatusCode::INTERNAL_SERVER_ERROR, "cannot sign".into()),
     };
+    let path = uri.path_and_query().map_or("/", |p| p.as_str());
     let mut request = gateway
         .http
-        .post(format!("{}{}", gateway.upstream, uri.path()))
+        .request(method, format!("{}{path}", gateway.upstream))
         .header(GATEWAY_HEADER, signed.as_str())
         .body(body);
     if let Some(kind) = headers.get(axum::http::header::CONTENT_TYPE) {

@@ -102,6 +102,7 @@ func cases(dir string) []bench {
 		xjwt.WithKey(jwa.RS256(), &jwxKey),
 		xjwt.WithIssuer(set.Issuer),
 		xjwt.WithAudience(set.Audience),
+		xjwt.WithRequiredClaim("exp"),
 		xjwt.WithClock(xjwt.ClockFunc(clock)),
 	}
 

@@ -6,16 +6,19 @@
 //! Run: `cargo bench -p aps-jwt --bench steady` (`STEADY_ROUNDS`, default 41; `STEADY_BATCH_MS`,
 //! default 4). For a profile, `STEADY_ONLY=<case> STEADY_ITERS=<n>` runs one case `n` times and
 //! nothing else, e.g. under `valgrind --tool=callgrind`; cases are named as printed.
+//! `STEADY_DUMP=<dir>` writes the RS256 token, its public JWKS and the settings (issuer,
+//! audience, the pinned `now`) to `<dir>` and exits: the other languages' harnesses
+//! (`benches/other-languages`) read them.
 
 use std::hint::black_box;
 use std::time::Instant;
 
-use aps_jwt::SigningKey;
+use aps_jwt::{Jwks, SigningKey};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 mod common;
-use common::{EC_PEM, JwtClaims, RSA_PEM, ready, token, validator};
+use common::{EC_PEM, ISSUER, JwtClaims, NOW, RSA_PEM, ready, token, validator};
 
 type Run = Box<dyn FnMut()>;
 
@@ -51,6 +54,24 @@ fn cases(name: &str, key: &SigningKey) -> Vec<(String, Run)> {
             Box::new(move || drop(black_box(ready(cached.validate(&t3)).expect("valid")))),
         ),
     ]
+}
+
+/// Writes the RS256 token, its JWKS and the validation settings to `dir`.
+fn dump(dir: &str, key: &SigningKey) {
+    let dir = std::path::Path::new(dir);
+    std::fs::create_dir_all(dir).expect("dump dir");
+    let settings = serde_json::json!({"issuer": ISSUER, "audience": "ap-my-api", "now": NOW});
+    let files = [
+        ("rs256.token", token(key)),
+        (
+            "rs256.jwks.json",
+            Jwks::new(vec![key.public_jwk()]).to_json(),
+        ),
+        ("settings.json", settings.to_string()),
+    ];
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).expect("dump");
+    }
 }
 
 fn env(name: &str, default: u64) -> u64 {
@@ -90,6 +111,10 @@ fn time(run: &mut Run, iters: u64) -> f64 {
 
 fn main() {
     let rsa = SigningKey::from_pem(RSA_PEM).expect("rsa");
+    if let Ok(dir) = std::env::var("STEADY_DUMP") {
+        dump(&dir, &rsa);
+        return;
+    }
     let ec = SigningKey::from_pem(EC_PEM).expect("ec");
     let mut groups = vec![cases("RS256", &rsa), cases("ES256", &ec)];
     if let Ok(only) = std::env::var("STEADY_ONLY") {

@@ -269,6 +269,48 @@ fn header(c: &mut Criterion) {
     c.bench_function("layer/bearer_token (1.7 KB token)", |b| {
         b.iter(|| aps_jwt::bearer_token(std::hint::black_box(&headers)).map(str::len));
     });
+    // The whole layer on a cache hit, in process (no HTTP), against the same request to the same
+    // inner service without it: what BearerLayer adds to each request.
+    use tower::Layer as _;
+    let inner = tower::service_fn(|_: http::Request<()>| async {
+        Ok::<_, std::convert::Infallible>(http::Response::new(()))
+    });
+    let request = || {
+        let mut request = http::Request::new(());
+        *request.uri_mut() = "/orders".parse().expect("uri");
+        *request.headers_mut() = headers.clone();
+        request
+    };
+    let validator = validator(&key, true);
+    let mut layered = aps_jwt::BearerLayer::new(validator).layer(inner);
+    let mut bare = inner;
+    respond(&mut layered, request());
+    c.bench_function("layer/request through BearerLayer, cache hit", |b| {
+        b.iter_batched(
+            request,
+            |r| respond(&mut layered, r),
+            criterion::BatchSize::SmallInput,
+        );
+    });
+    c.bench_function("layer/the same request without the layer", |b| {
+        b.iter_batched(
+            request,
+            |r| respond(&mut bare, r),
+            criterion::BatchSize::SmallInput,
+        );
+    });
+}
+
+/// The status of `service`'s answer to `request` (a service that never waits).
+#[cfg(feature = "tower")]
+fn respond<S>(service: &mut S, request: http::Request<()>) -> http::StatusCode
+where
+    S: tower::Service<http::Request<()>, Response = http::Response<()>>,
+    S::Error: std::fmt::Debug,
+{
+    use tower::ServiceExt as _;
+    ready(service.ready()).expect("ready");
+    ready(service.call(request)).expect("response").status()
 }
 
 #[cfg(not(feature = "tower"))]

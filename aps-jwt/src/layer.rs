@@ -92,11 +92,7 @@ pub struct Bearer<S> {
 /// assert!(matches!(bearer_token(&headers), Err(ValidationError::Malformed(_))));
 /// ```
 pub fn bearer_token(headers: &http::HeaderMap) -> Result<&str, ValidationError> {
-    let mut values = headers.get_all(AUTHORIZATION).iter();
-    let value = values.next().ok_or(ValidationError::Missing)?;
-    if values.next().is_some() {
-        return Err(ValidationError::Malformed("several Authorization headers"));
-    }
+    let value = authorization(headers)?;
     match bearer_credential(value.as_bytes()) {
         // Only `Bearer`, spaces and b64token characters: ASCII, so valid UTF-8.
         Ok(token) => std::str::from_utf8(token)
@@ -108,8 +104,29 @@ pub fn bearer_token(headers: &http::HeaderMap) -> Result<&str, ValidationError> 
     }
 }
 
+/// The one `Authorization` header.
+fn authorization(headers: &http::HeaderMap) -> Result<&HeaderValue, ValidationError> {
+    let mut values = headers.get_all(AUTHORIZATION).iter();
+    let value = values.next().ok_or(ValidationError::Missing)?;
+    if values.next().is_some() {
+        return Err(ValidationError::Malformed("several Authorization headers"));
+    }
+    Ok(value)
+}
+
 /// The token of an `Authorization` value, read as bytes (one pass over a token of kilobytes).
 fn bearer_credential(value: &[u8]) -> Result<&[u8], ValidationError> {
+    let token = unchecked_credential(value)?;
+    let body = trim_end(token, b'=');
+    if body.is_empty() || !all_b64token(body) {
+        return Err(ValidationError::Malformed("not a single bearer token"));
+    }
+    Ok(token)
+}
+
+/// What follows `Bearer ` in an `Authorization` value, without the spaces around it, its
+/// characters not checked yet.
+fn unchecked_credential(value: &[u8]) -> Result<&[u8], ValidationError> {
     let space = value
         .iter()
         .position(|&b| b == b' ')
@@ -118,27 +135,34 @@ fn bearer_credential(value: &[u8]) -> Result<&[u8], ValidationError> {
     if !scheme.eq_ignore_ascii_case(b"bearer") {
         return Err(ValidationError::Missing);
     }
-    let token = trim_end(trim_start(token, b' '), b' ');
-    let body = trim_end(token, b'=');
-    if body.is_empty() || !all_b64token(body) {
-        return Err(ValidationError::Malformed("not a single bearer token"));
+    Ok(trim_end(trim_start(token, b' '), b' '))
+}
+
+/// The verified token of a request whose bearer token the validator has verified before and
+/// cached: its characters need no check, since only valid compact JWSs are ever cached.
+fn cache_hit(validator: &Validator, request: &Request<impl Sized>) -> Option<crate::VerifiedToken> {
+    if has_query_token(request.uri()) {
+        return None;
     }
-    Ok(token)
+    let value = authorization(request.headers()).ok()?;
+    validator.cached(unchecked_credential(value.as_bytes()).ok()?)
 }
 
 /// RFC 6750 section 2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"=".
 /// Without an early exit inside a chunk, so that the compiler can check many bytes at once.
 fn all_b64token(bytes: &[u8]) -> bool {
-    let is_b64token = |b: u8| {
-        let letter = (b | 0x20).wrapping_sub(b'a') < 26;
-        let digit = b.wrapping_sub(b'0') < 10;
-        let symbol =
-            (b == b'-') | (b == b'.') | (b == b'_') | (b == b'~') | (b == b'+') | (b == b'/');
-        letter | digit | symbol
+    let not_b64token = |b: u8| {
+        // `-`, `.`, `/` and the digits are one range; `| 0x20` folds upper case onto lower.
+        let ok = (b.wrapping_sub(b'-') < 13)
+            | ((b | 0x20).wrapping_sub(b'a') < 26)
+            | (b == b'_')
+            | (b == b'~')
+            | (b == b'+');
+        u8::from(!ok)
     };
     bytes
         .chunks(64)
-        .all(|chunk| chunk.iter().fold(true, |ok, &b| ok & is_b64token(b)))
+        .all(|chunk| chunk.iter().fold(0, |bad, &b| bad | not_b64token(b)) == 0)
 }
 
 fn trim_start(bytes: &[u8], byte: u8) -> &[u8] {
@@ -187,6 +211,11 @@ where
     }
 
     fn call(&mut self, mut request: Request<ReqBody>) -> Self::Future {
+        // A token verified before: no waiting, so the ready service is called here and now.
+        if let Some(verified) = cache_hit(&self.validator, &request) {
+            request.extensions_mut().insert(verified);
+            return Box::pin(self.inner.call(request));
+        }
         // The clone is not ready yet; the ready one goes into the future (tower's usual dance).
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
@@ -199,7 +228,7 @@ where
                     ),
                     None,
                 )),
-                Ok(token) => validator.validate(token).await,
+                Ok(token) => validator.validate_uncached(token).await,
                 Err(err) => Err(validator.refuse(err, None)),
             };
             match verified {

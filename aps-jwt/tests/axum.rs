@@ -54,6 +54,35 @@ async fn valid_token_reaches_the_handler() {
     assert_eq!(status, StatusCode::OK, "the scheme is case-insensitive");
 }
 
+/// A token verified before is answered from the cache inside the layer (issue 13), with the
+/// same rules: a query token beside it is still 400, and an expired one is still refused.
+#[tokio::test]
+async fn cache_hits_in_the_layer_keep_every_rule() {
+    let key = ec_key();
+    let token = mint(&key, &header_for(&key), &keycloak_claims());
+    let clock = std::sync::Arc::new(aps_jwt::ManualClock::at_unix(support::NOW));
+    let validator = validator_builder().clock(clock.clone()).build().unwrap();
+    let app = app(validator.clone());
+    let bearer = format!("Bearer {token}");
+    for _ in 0..3 {
+        let (status, _, body) = call(app.clone(), &[&bearer]).await;
+        assert_eq!((status, body.as_str()), (StatusCode::OK, "hello app-1"));
+    }
+    let stats = validator.stats();
+    assert_eq!((stats.cache_misses, stats.cache_hits), (1, 2));
+    let request = Request::builder()
+        .uri("/?access_token=x")
+        .header(header::AUTHORIZATION, &bearer)
+        .body(Body::empty())
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    clock.advance(std::time::Duration::from_secs(3600));
+    let (status, www, _) = call(app, &[&bearer]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(www.unwrap().starts_with(r#"Bearer error="invalid_token""#));
+}
+
 #[tokio::test]
 async fn refusals_follow_rfc6750() {
     let key = ec_key();

@@ -80,6 +80,28 @@ impl Validator {
     /// # Errors
     /// A [`ValidationError`] saying why, with its HTTP status.
     pub async fn validate(&self, token: &str) -> Result<VerifiedToken, ValidationError> {
+        match self.cached(token.as_bytes()) {
+            Some(hit) => Ok(hit),
+            None => self.validate_uncached(token).await,
+        }
+    }
+
+    /// `token` verified before and still valid, from the cache (counted as a hit or a miss).
+    /// Any byte string may be looked up: only tokens that passed validation are ever found.
+    pub(crate) fn cached(&self, token: &[u8]) -> Option<VerifiedToken> {
+        let inner = &*self.inner;
+        let cache = inner.cache.as_ref()?;
+        if token.len() > inner.max_token_size {
+            return None;
+        }
+        cache.get(token, unix_secs(inner.clock.now()), inner.checks.leeway)
+    }
+
+    /// [`validate`](Self::validate) after [`cached`](Self::cached) found nothing.
+    pub(crate) async fn validate_uncached(
+        &self,
+        token: &str,
+    ) -> Result<VerifiedToken, ValidationError> {
         let inner = &*self.inner;
         if token.len() > inner.max_token_size {
             return Err(self.refuse(
@@ -90,11 +112,6 @@ impl Validator {
             ));
         }
         let now = unix_secs(inner.clock.now());
-        if let Some(cache) = &inner.cache
-            && let Some(hit) = cache.get(token, now, inner.checks.leeway)
-        {
-            return Ok(hit);
-        }
         let parsed = match token::parse(token, inner.max_token_size) {
             Ok(parsed) => parsed,
             Err(err) => return Err(self.refuse(err, None)),

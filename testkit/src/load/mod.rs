@@ -20,6 +20,7 @@
 //! ```
 
 mod caller;
+mod cpu;
 mod generator;
 mod result;
 mod rss;
@@ -27,6 +28,7 @@ mod runtime;
 mod settings;
 mod traffic;
 
+pub use cpu::worker_cpu;
 pub use generator::{Generator, WARM_UP};
 pub use result::{GroupResult, TABLE_HEADER};
 pub use rss::peak_rss_mib;

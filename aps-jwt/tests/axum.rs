@@ -68,6 +68,9 @@ async fn cache_hits_in_the_layer_keep_every_rule() {
         let (status, _, body) = call(app.clone(), &[&bearer]).await;
         assert_eq!((status, body.as_str()), (StatusCode::OK, "hello app-1"));
     }
+    // A credential refused for its characters is looked up (it is not found) but is no miss.
+    let (status, _, _) = call(app.clone(), &["Bearer a,b"]).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
     let stats = validator.stats();
     assert_eq!((stats.cache_misses, stats.cache_hits), (1, 2));
     let request = Request::builder()

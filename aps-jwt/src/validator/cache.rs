@@ -101,13 +101,16 @@ impl TokenCache {
                 .map(|e| e.value.clone())
         });
         drop(map);
-        let counter = if found.is_some() {
-            &self.hits
-        } else {
-            &self.misses
-        };
-        counter.fetch_add(1, Ordering::Relaxed);
+        if found.is_some() {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+        }
         found
+    }
+
+    /// Counts a miss: a token that goes on to be validated (a lookup alone may be of a
+    /// malformed token that is refused before it gets that far).
+    pub(crate) fn count_miss(&self) {
+        self.misses.fetch_add(1, Ordering::Relaxed);
     }
 
     pub(crate) fn insert(

@@ -86,7 +86,8 @@ impl Validator {
         }
     }
 
-    /// `token` verified before and still valid, from the cache (counted as a hit or a miss).
+    /// `token` verified before and still valid, from the cache (a hit is counted; a miss is
+    /// counted by [`validate_uncached`](Self::validate_uncached)).
     /// Any byte string may be looked up: only tokens that passed validation are ever found.
     pub(crate) fn cached(&self, token: &[u8]) -> Option<VerifiedToken> {
         let inner = &*self.inner;
@@ -110,6 +111,9 @@ impl Validator {
                 },
                 None,
             ));
+        }
+        if let Some(cache) = &inner.cache {
+            cache.count_miss();
         }
         let now = unix_secs(inner.clock.now());
         let parsed = match token::parse(token, inner.max_token_size) {

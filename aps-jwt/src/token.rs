@@ -1,8 +1,8 @@
 //! Parsing a compact JWS access token into its header and claims, once, without trusting it.
 
-use serde::Deserialize;
 use std::fmt;
 
+use serde::Deserialize;
 use serde::de::{self, Deserializer, IgnoredAny, Visitor};
 
 use crate::alg::Algorithm;

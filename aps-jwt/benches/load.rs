@@ -19,8 +19,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use aps_jwt::{BearerLayer, SigningKey, VerifiedToken};
 use aps_testkit::load::{
-    Credential, Generator, Settings, TABLE_HEADER, Traffic, env_or, one_thread_runtime,
-    peak_rss_mib, worker_cpu,
+    Credential, Generator, Settings, TABLE_HEADER, Traffic, env_or, nearest_rank,
+    one_thread_runtime, peak_rss_mib, worker_cpu,
 };
 use axum::Router;
 use axum::routing::get;
@@ -87,10 +87,8 @@ fn round(
 /// The median, lowest and highest of `values`.
 fn spread(mut values: Vec<f64>) -> (f64, f64, f64) {
     values.sort_by(f64::total_cmp);
-    let median = values.get(values.len() / 2).copied().unwrap_or(f64::NAN);
-    let low = values.first().copied().unwrap_or(f64::NAN);
-    let high = values.last().copied().unwrap_or(f64::NAN);
-    (median, low, high)
+    let at = |q| nearest_rank(&values, q).unwrap_or(f64::NAN);
+    (at(0.5), at(0.0), at(1.0))
 }
 
 fn main() {

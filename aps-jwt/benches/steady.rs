@@ -14,6 +14,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use aps_jwt::{Jwks, SigningKey};
+use aps_testkit::load::nearest_rank;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
@@ -81,16 +82,9 @@ fn env(name: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
-/// The value at quantile `q` of sorted `v` (nearest rank).
+/// The value at quantile `q` of sorted `v` (nearest rank; NaN without rounds).
 fn quantile(v: &[f64], q: f64) -> f64 {
-    // Indices of small vectors: the casts are exact.
-    #[allow(
-        clippy::cast_precision_loss,
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss
-    )]
-    let i = ((v.len() - 1) as f64 * q).round() as usize;
-    v[i]
+    nearest_rank(v, q).unwrap_or(f64::NAN)
 }
 
 fn sorted(mut v: Vec<f64>) -> Vec<f64> {

@@ -22,6 +22,7 @@
 mod caller;
 mod cpu;
 mod generator;
+mod quantile;
 mod result;
 mod rss;
 mod runtime;
@@ -30,6 +31,7 @@ mod traffic;
 
 pub use cpu::worker_cpu;
 pub use generator::{Generator, WARM_UP};
+pub use quantile::nearest_rank;
 pub use result::{GroupResult, TABLE_HEADER};
 pub use rss::peak_rss_mib;
 pub use runtime::one_thread_runtime;

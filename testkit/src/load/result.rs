@@ -1,6 +1,7 @@
 //! What a run measured for one group of callers.
 
 use super::caller::Outcome;
+use super::quantile::nearest_rank;
 
 /// The header of the table whose rows [`GroupResult::row`] writes.
 pub const TABLE_HEADER: &str = "| run | traffic | callers | requests/s | p50 ms | p99 ms |\n\
@@ -68,16 +69,7 @@ impl GroupResult {
 
 /// The `q` quantile (nearest rank) of latencies in microseconds, sorted, in milliseconds.
 fn percentile_ms(sorted_us: &[u32], q: f64) -> f64 {
-    if sorted_us.is_empty() {
-        return f64::NAN;
-    }
-    #[allow(
-        clippy::cast_precision_loss,
-        clippy::cast_possible_truncation,
-        clippy::cast_sign_loss
-    )]
-    let i = ((sorted_us.len() - 1) as f64 * q).round() as usize;
-    f64::from(sorted_us[i]) / 1000.0
+    nearest_rank(sorted_us, q).map_or(f64::NAN, |us| f64::from(us) / 1000.0)
 }
 
 #[cfg(test)]
